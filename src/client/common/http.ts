@@ -1,0 +1,51 @@
+/** JSON requests to the Parley API with its `{ error: { code, message } }` error shape. */
+
+/** Thrown for any failed request; `code` is an ErrorCode, or 'network_error' when the server could not be reached. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  token?: string | null;
+}
+
+export async function requestJson<T>(url: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: options.method ?? 'GET',
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      // Identity travels in the Authorization header only: no third-party cookies.
+      credentials: 'omit',
+    });
+  } catch {
+    throw new ApiError('network_error', 'Could not reach the comment server.', 0);
+  }
+  const data = response.status === 204 ? {} : await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = data && (data as { error?: { code?: string; message?: string } }).error;
+    throw new ApiError(error?.code ?? 'internal_error', error?.message ?? response.statusText, response.status);
+  }
+  return data as T;
+}
+
+/** Builds `path?k=v&...`, leaving out empty values. */
+export function withQuery(path: string, params: Record<string, string | number | null | undefined>): string {
+  const query = Object.keys(params)
+    .filter((name) => params[name] !== undefined && params[name] !== null && params[name] !== '')
+    .map((name) => `${name}=${encodeURIComponent(String(params[name]))}`)
+    .join('&');
+  return query ? `${path}?${query}` : path;
+}

@@ -1,0 +1,140 @@
+/**
+ * The comment form: at the top of the thread, and inline under a comment as a reply.
+ * Guests give a name (and optionally an email); both are remembered in this browser.
+ */
+import { useId, useRef, useState } from 'preact/hooks';
+import type { TargetedEvent } from 'preact';
+import { MAX_BODY_LENGTH, MAX_NAME_LENGTH } from '../../shared/api.js';
+import { errorText } from './api.js';
+import { useWidget } from './context.js';
+import { readGuest } from './local-data.js';
+import { MarkdownHint, submitOnCtrlEnter, useAutoFocus } from './form-parts.js';
+
+interface ComposerProps {
+  /** null for a new top-level comment. */
+  parentId: string | null;
+  /** For a reply form: closes it (after posting, on Cancel, or on Escape). */
+  onClose?: () => void;
+}
+
+export function Composer({ parentId, onClose }: ComposerProps) {
+  const { origin, actions } = useWidget();
+  const [remembered] = useState(() => readGuest(origin));
+  const [body, setBody] = useState('');
+  const [name, setName] = useState(remembered?.name ?? '');
+  const [email, setEmail] = useState(remembered?.email ?? '');
+  // A reply form stays short for a reader whose name is known; the top form always shows it.
+  const [showIdentity, setShowIdentity] = useState(parentId === null || !remembered?.name);
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  const hintId = useId();
+  const errorId = useId();
+  useAutoFocus(textarea, parentId !== null);
+
+  async function submit(event: TargetedEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (sending) return;
+    if (!body.trim()) {
+      setError('Write something first.');
+      textarea.current?.focus();
+      return;
+    }
+    if (!name.trim()) {
+      setShowIdentity(true);
+      setError('Please enter your name.');
+      return;
+    }
+    setSending(true);
+    setError(null);
+    try {
+      await actions.post(body, parentId, { name: name.trim(), email: email.trim() });
+      setBody('');
+      if (onClose) return onClose();
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      setSending(false);
+    }
+    restoreFocus();
+  }
+
+  /** The disabled button dropped keyboard focus while sending; put it back in the form. */
+  function restoreFocus() {
+    const field = textarea.current;
+    if (field && !(field.getRootNode() as ShadowRoot).activeElement) field.focus();
+  }
+
+  return (
+    <form
+      class={parentId ? 'composer reply-composer' : 'composer'}
+      onSubmit={submit}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape' && onClose) onClose();
+      }}
+      aria-busy={sending}
+    >
+      <textarea
+        ref={textarea}
+        aria-label="Comment"
+        aria-describedby={error ? `${hintId} ${errorId}` : hintId}
+        placeholder={parentId ? 'Write a reply…' : 'Join the discussion…'}
+        dir="auto"
+        rows={parentId ? 2 : 3}
+        maxLength={MAX_BODY_LENGTH}
+        required
+        value={body}
+        onInput={(event) => setBody(event.currentTarget.value)}
+        onKeyDown={submitOnCtrlEnter}
+      />
+      <MarkdownHint id={hintId} />
+      {showIdentity ? (
+        <div class="identity">
+          <label>
+            <span>Name</span>
+            <input
+              type="text"
+              dir="auto"
+              autoComplete="name"
+              maxLength={MAX_NAME_LENGTH}
+              required
+              value={name}
+              onInput={(event) => setName(event.currentTarget.value)}
+            />
+          </label>
+          <label>
+            <span>Email (optional)</span>
+            <input
+              type="email"
+              autoComplete="email"
+              value={email}
+              onInput={(event) => setEmail(event.currentTarget.value)}
+            />
+          </label>
+        </div>
+      ) : (
+        <p class="posting-as">
+          Posting as <strong dir="auto">{name}</strong>{' '}
+          <button type="button" class="link" onClick={() => setShowIdentity(true)}>
+            Change
+          </button>
+        </p>
+      )}
+      {error && (
+        <p class="error" role="alert" id={errorId}>
+          {error}
+        </p>
+      )}
+      <div class="form-buttons">
+        {onClose && (
+          <button type="button" class="secondary" onClick={onClose}>
+            Cancel
+          </button>
+        )}
+        <button type="submit" class="primary" disabled={sending}>
+          Post comment
+        </button>
+      </div>
+    </form>
+  );
+}

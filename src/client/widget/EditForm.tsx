@@ -1,0 +1,76 @@
+/** Inline editing of the reader's own comment, starting from the markdown they typed. */
+import { useId, useRef, useState } from 'preact/hooks';
+import type { TargetedEvent } from 'preact';
+import type { ApiComment } from '../../shared/api.js';
+import { MAX_BODY_LENGTH } from '../../shared/api.js';
+import { errorText } from './api.js';
+import { useWidget } from './context.js';
+import { MarkdownHint, submitOnCtrlEnter, useAutoFocus } from './form-parts.js';
+import { textFromHtml } from './format.js';
+import { readSource } from './local-data.js';
+
+interface EditFormProps {
+  comment: ApiComment;
+  onClose: () => void;
+}
+
+export function EditForm({ comment, onClose }: EditFormProps) {
+  const { origin, actions } = useWidget();
+  // The API returns only HTML; the source typed in this browser is better when we have it.
+  const [body, setBody] = useState(() => readSource(origin, comment.id) ?? textFromHtml(comment.html));
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  const hintId = useId();
+  useAutoFocus(textarea, true);
+
+  async function save(event: TargetedEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (saving || !body.trim()) return;
+    setSaving(true);
+    setError(null);
+    try {
+      await actions.edit(comment.id, body);
+      onClose();
+    } catch (failure) {
+      setError(errorText(failure));
+      setSaving(false);
+    }
+  }
+
+  return (
+    <form
+      class="composer edit-form"
+      onSubmit={save}
+      onKeyDown={(event) => event.key === 'Escape' && onClose()}
+      aria-busy={saving}
+    >
+      <textarea
+        ref={textarea}
+        aria-label="Comment"
+        aria-describedby={hintId}
+        dir="auto"
+        rows={3}
+        maxLength={MAX_BODY_LENGTH}
+        required
+        value={body}
+        onInput={(event) => setBody(event.currentTarget.value)}
+        onKeyDown={submitOnCtrlEnter}
+      />
+      <MarkdownHint id={hintId} />
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="form-buttons">
+        <button type="button" class="secondary" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="submit" class="primary" disabled={saving}>
+          Save
+        </button>
+      </div>
+    </form>
+  );
+}

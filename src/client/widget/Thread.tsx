@@ -1,0 +1,124 @@
+/** The whole thread: header with count and sort, the composer, the comments, and paging. */
+import { useEffect, useMemo, useReducer, useState } from 'preact/hooks';
+import type { ApiComment, CommentSort, ThreadResponse } from '../../shared/api.js';
+import { commentCountText } from '../common/count-text.js';
+import { errorText, WidgetApi } from './api.js';
+import { CommentItem } from './CommentItem.js';
+import { Composer } from './Composer.js';
+import { WidgetContext, type WidgetContextValue } from './context.js';
+import { readOwnIds } from './local-data.js';
+import type { MountOptions } from './mount-options.js';
+import { initialThreadState, threadReducer } from './thread-state.js';
+import { useLiveUpdates } from './use-live-updates.js';
+import { useThreadActions } from './use-thread-actions.js';
+
+const SORTS: Array<[CommentSort, string]> = [
+  ['best', 'Best'],
+  ['newest', 'Newest'],
+  ['oldest', 'Oldest'],
+];
+
+function useNow(intervalMs: number): number {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}
+
+export function Thread({ options, initial }: { options: MountOptions; initial: ThreadResponse }) {
+  const [state, dispatch] = useReducer(threadReducer, initial, initialThreadState);
+  const [listError, setListError] = useState<string | null>(null);
+  const api = useMemo(() => new WidgetApi(options.origin), [options.origin]);
+  const threadId = state.thread.id;
+  const actions = useThreadActions(api, threadId, dispatch, options.callbacks);
+  const now = useNow(30_000);
+  useLiveUpdates(options.origin, threadId, initial.eventCursor, dispatch);
+
+  useEffect(() => {
+    for (const callback of options.callbacks.onReady ?? []) {
+      try {
+        callback();
+      } catch (error) {
+        console.error('[parley] onReady callback threw', error);
+      }
+    }
+  }, []);
+
+  // Re-read on every render: a comment posted a moment ago is the reader's even if the server omits isMine.
+  const ownIds = readOwnIds(options.origin);
+  const context: WidgetContextValue = {
+    origin: options.origin,
+    now,
+    open: state.thread.status === 'open',
+    isOwn: (comment: ApiComment) => comment.isMine === true || ownIds.has(comment.id),
+    actions,
+  };
+
+  async function load(what: 'sort' | 'more', sort: CommentSort) {
+    dispatch({ type: 'loading', what });
+    setListError(null);
+    try {
+      const page = await api.comments(threadId, sort, what === 'more' ? state.nextCursor : null);
+      dispatch(what === 'more' ? { type: 'more', page } : { type: 'sorted', sort, page });
+    } catch (error) {
+      dispatch({ type: 'loadFailed' });
+      setListError(errorText(error));
+    }
+  }
+
+  return (
+    <WidgetContext.Provider value={context}>
+      <section class="thread" aria-label="Comments">
+        <header class="thread-head">
+          <h2>{commentCountText(state.count)}</h2>
+          <label class="sort">
+            <span>Sort by</span>
+            <select
+              value={state.sort}
+              onChange={(event) => load('sort', event.currentTarget.value as CommentSort)}
+            >
+              {SORTS.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
+        </header>
+        {context.open ? (
+          <Composer parentId={null} />
+        ) : (
+          <p class="notice">This thread is closed to new comments.</p>
+        )}
+        {state.comments.length === 0 && !state.loading && (
+          <p class="empty">{context.open ? 'No comments yet. Start the discussion.' : 'No comments.'}</p>
+        )}
+        <ul class="comments" aria-busy={state.loading === 'sort'}>
+          {state.comments.map((comment) => (
+            <CommentItem key={comment.id} comment={comment} level={0} />
+          ))}
+        </ul>
+        {listError && (
+          <p class="error" role="alert">
+            {listError}
+          </p>
+        )}
+        {state.nextCursor && (
+          <button
+            type="button"
+            class="more"
+            aria-busy={state.loading === 'more'}
+            onClick={() => state.loading === null && load('more', state.sort)}
+          >
+            Load more comments
+          </button>
+        )}
+        <p class="powered">
+          Comments by <a href={options.origin} target="_blank" rel="noopener">Parley</a>
+        </p>
+      </section>
+    </WidgetContext.Provider>
+  );
+}

@@ -1,0 +1,43 @@
+/** What every comment component needs from the thread, without passing it down each level. */
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import type { ApiComment } from '../../shared/api.js';
+import type { GuestIdentity } from './local-data.js';
+
+export interface ThreadActions {
+  /** Resolves once the comment is shown; rejects with the API error for the form to show. */
+  post(body: string, parentId: string | null, author: GuestIdentity): Promise<void>;
+  edit(commentId: string, body: string): Promise<void>;
+  remove(commentId: string): Promise<void>;
+  /** Clicking the reader's current vote again withdraws it. */
+  vote(comment: ApiComment, direction: 1 | -1): Promise<void>;
+}
+
+export interface WidgetContextValue {
+  origin: string;
+  /** Ticks every half minute so relative times and edit windows stay current. */
+  now: number;
+  /** New comments and replies are accepted. */
+  open: boolean;
+  isOwn(comment: ApiComment): boolean;
+  actions: ThreadActions;
+}
+
+export const WidgetContext = createContext<WidgetContextValue | null>(null);
+
+export function useWidget(): WidgetContextValue {
+  const value = useContext(WidgetContext);
+  if (!value) throw new Error('WidgetContext missing');
+  return value;
+}
+
+/** The API's fixed edit window for authors (the server enforces it; this only hides the buttons). */
+export const EDIT_WINDOW_MS = 15 * 60 * 1000;
+
+export function canChange(context: WidgetContextValue, comment: ApiComment): boolean {
+  return (
+    comment.status !== 'deleted' &&
+    context.isOwn(comment) &&
+    context.now - Date.parse(comment.createdAt) < EDIT_WINDOW_MS
+  );
+}

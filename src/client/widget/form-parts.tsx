@@ -1,0 +1,30 @@
+/** Small pieces shared by the comment and edit forms. */
+import { useEffect } from 'preact/hooks';
+import type { RefObject, TargetedKeyboardEvent } from 'preact';
+
+export function MarkdownHint({ id }: { id: string }) {
+  return (
+    <p class="hint" id={id}>
+      Markdown: <code>**bold**</code> <code>_italic_</code> <code>`code`</code> <code>[link](https://…)</code>{' '}
+      <code>&gt; quote</code>. Ctrl+Enter posts.
+    </p>
+  );
+}
+
+/** Ctrl+Enter (Cmd+Enter on a Mac) sends the form, as in most comment boxes. */
+export function submitOnCtrlEnter(event: TargetedKeyboardEvent<HTMLTextAreaElement>): void {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    event.currentTarget.form?.requestSubmit();
+  }
+}
+
+/** Moves focus into a form that just opened inline, so keyboard users land where they asked to write. */
+export function useAutoFocus(target: RefObject<HTMLTextAreaElement | null>, enabled: boolean): void {
+  useEffect(() => {
+    if (!enabled || !target.current) return;
+    const field = target.current;
+    field.focus();
+    field.setSelectionRange(field.value.length, field.value.length);
+  }, []);
+}

@@ -1,0 +1,79 @@
+/**
+ * widget.js: the thread UI, mounted by embed.js into an open shadow root on the host
+ * page. Everything it draws and every style it uses stay inside that root.
+ */
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import type { ThreadResponse } from '../../shared/api.js';
+import { errorText } from './api.js';
+import type { MountedWidget, MountOptions } from './mount-options.js';
+import { widgetStyles } from './styles.js';
+import { fetchThread } from './thread-request.js';
+import { Thread } from './Thread.js';
+
+export type { MountOptions, MountedWidget } from './mount-options.js';
+
+type Loaded = { state: 'loading' } | { state: 'ready'; response: ThreadResponse } | { state: 'failed'; message: string };
+
+function Widget({ options }: { options: MountOptions }) {
+  const [request, setRequest] = useState(() => options.initial);
+  const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
+
+  useEffect(() => {
+    let current = true;
+    setLoaded({ state: 'loading' });
+    request.then(
+      (response) => current && setLoaded({ state: 'ready', response }),
+      (error: unknown) => current && setLoaded({ state: 'failed', message: errorText(error) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [request]);
+
+  if (loaded.state === 'ready') return <Thread options={options} initial={loaded.response} />;
+  if (loaded.state === 'loading') {
+    return (
+      <p class="status" role="status">
+        Loading comments…
+      </p>
+    );
+  }
+  return (
+    <div class="status" role="alert">
+      <p>Comments could not be loaded. {loaded.message}</p>
+      <button type="button" onClick={() => setRequest(fetchThread(options.origin, options.page))}>
+        Try again
+      </button>
+    </div>
+  );
+}
+
+/**
+ * Light or dark to match the host page: a page with light text on a dark background
+ * gets the dark palette whatever the OS setting ('auto' lets prefers-color-scheme decide).
+ */
+function hostTheme(host: Element): 'light' | 'dark' | 'auto' {
+  const match = /rgba?\((\d+),\s*(\d+),\s*(\d+)(?:,\s*([\d.]+))?/.exec(getComputedStyle(host).color);
+  if (!match || match[4] === '0') return 'auto';
+  const [red, green, blue] = [match[1], match[2], match[3]].map(Number);
+  const luminance = (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255;
+  if (luminance > 0.6) return 'dark';
+  return luminance < 0.4 ? 'light' : 'auto';
+}
+
+export function mount(root: ShadowRoot, options: MountOptions): MountedWidget {
+  const style = document.createElement('style');
+  style.textContent = widgetStyles;
+  const container = document.createElement('div');
+  container.className = 'parley';
+  container.dataset.theme = hostTheme(root.host);
+  root.replaceChildren(style, container);
+  render(<Widget options={options} />, container);
+  return {
+    unmount() {
+      render(null, container);
+      root.replaceChildren();
+    },
+  };
+}

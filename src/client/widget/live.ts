@@ -1,0 +1,62 @@
+/**
+ * Live updates over socket.io. This module is imported lazily, after the thread is
+ * shown, so socket.io-client never delays the first paint (it lands in its own chunk).
+ */
+import { io, type Socket } from 'socket.io-client';
+import type {
+  ClientToServerEvents,
+  CommentCreatedEvent,
+  CommentDeletedEvent,
+  CommentUpdatedEvent,
+  LiveEventBase,
+  ServerToClientEvents,
+  VoteUpdatedEvent,
+} from '../../shared/api.js';
+import { readToken } from '../common/session.js';
+
+export interface LiveHandlers {
+  created(event: CommentCreatedEvent): void;
+  updated(event: CommentUpdatedEvent): void;
+  deleted(event: CommentDeletedEvent): void;
+  votes(event: VoteUpdatedEvent): void;
+}
+
+export interface LiveOptions {
+  origin: string;
+  threadId: string;
+  /** The eventCursor the thread page was read at. */
+  since: string | undefined;
+  handlers: LiveHandlers;
+}
+
+/** Connects and joins the thread's room; returns the function that disconnects. */
+export function connectLive({ origin, threadId, since, handlers }: LiveOptions): () => void {
+  let cursor = since;
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(origin, {
+    transports: ['websocket', 'polling'],
+    // Read at every (re)connection: the reader may have got a guest session since.
+    auth: (send) => send(readToken(origin) ? { token: readToken(origin) } : {}),
+  });
+
+  // 'connect' fires again after every reconnection; joining with the last cursor seen
+  // makes the server replay what was missed while the connection was down.
+  socket.on('connect', () => {
+    socket.emit('thread:join', { threadId, since: cursor }, (ack) => {
+      if (!ack.ok) console.warn('[parley] live updates unavailable:', ack.error.message);
+    });
+  });
+
+  const on = <E extends LiveEventBase>(handle: (event: E) => void) => (event: E) => {
+    if (event.threadId !== threadId) return;
+    cursor = event.cursor;
+    handle(event);
+  };
+  socket.on('comment:created', on(handlers.created));
+  socket.on('comment:updated', on(handlers.updated));
+  socket.on('comment:deleted', on(handlers.deleted));
+  socket.on('vote:updated', on(handlers.votes));
+
+  return () => {
+    socket.disconnect();
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * What the widget remembers in this browser, per Parley origin: the guest's name and
+ * email, and the markdown source of comments the reader posted here. The API returns
+ * only rendered HTML, so the source is what the edit box starts from; the ids also
+ * mark comments as the reader's own when the server does not say so.
+ */
+import { readStored, storageKey, writeStored } from '../common/storage.js';
+
+export interface GuestIdentity {
+  name: string;
+  email: string;
+}
+
+interface StoredSource {
+  /** markdown body */
+  b: string;
+  /** when it was stored (ms), to forget old entries */
+  t: number;
+}
+
+/** Long past any edit window; keeps storage small on sites where the reader comments a lot. */
+const SOURCE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+export function readGuest(origin: string): GuestIdentity | null {
+  return readStored<GuestIdentity>(storageKey(origin, 'guest'));
+}
+
+export function saveGuest(origin: string, guest: GuestIdentity): void {
+  writeStored(storageKey(origin, 'guest'), guest);
+}
+
+function readSources(origin: string): Record<string, StoredSource> {
+  return readStored<Record<string, StoredSource>>(storageKey(origin, 'sources')) ?? {};
+}
+
+export function saveSource(origin: string, commentId: string, body: string): void {
+  const now = Date.now();
+  const sources = readSources(origin);
+  for (const id of Object.keys(sources)) {
+    if (now - sources[id].t > SOURCE_TTL_MS) delete sources[id];
+  }
+  sources[commentId] = { b: body, t: now };
+  writeStored(storageKey(origin, 'sources'), sources);
+}
+
+export function readSource(origin: string, commentId: string): string | null {
+  return readSources(origin)[commentId]?.b ?? null;
+}
+
+export function forgetSource(origin: string, commentId: string): void {
+  const sources = readSources(origin);
+  delete sources[commentId];
+  writeStored(storageKey(origin, 'sources'), sources);
+}
+
+/** Ids of comments posted from this browser that are still remembered. */
+export function readOwnIds(origin: string): Set<string> {
+  return new Set(Object.keys(readSources(origin)));
+}

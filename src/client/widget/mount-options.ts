@@ -1,0 +1,36 @@
+/** What the loader (embed.js) hands to the widget module (widget.js). Types only: the two are built separately. */
+import type { ThreadResponse } from '../../shared/api.js';
+
+export interface NewCommentInfo {
+  id: string;
+  text: string;
+}
+
+/** Disqus-compatible callbacks, read from `disqus_config`'s `this.callbacks`. */
+export interface WidgetCallbacks {
+  onReady?: Array<() => void>;
+  onNewComment?: Array<(comment: NewCommentInfo) => void>;
+}
+
+export interface PageConfig {
+  /** Site slug; absent for an unchanged Disqus snippet, then the server resolves the site from the page's origin. */
+  site?: string;
+  key: string;
+  url: string;
+  title: string;
+}
+
+export interface MountOptions {
+  /** The Parley server's origin, e.g. "https://comments.example.com". */
+  origin: string;
+  page: PageConfig;
+  /** The first-paint request, already in flight while widget.js loads. */
+  initial: Promise<ThreadResponse>;
+  callbacks: WidgetCallbacks;
+}
+
+export interface MountedWidget {
+  unmount(): void;
+}
+
+export type MountFunction = (root: ShadowRoot, options: MountOptions) => MountedWidget;

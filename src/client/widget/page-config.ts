@@ -1,0 +1,72 @@
+/**
+ * Reads which thread to show from the page: Parley's data attributes, Disqus's
+ * `disqus_config` function, or the legacy `disqus_*` globals (in increasing
+ * precedence: legacy globals < data attributes < disqus_config).
+ */
+import type { PageConfig, WidgetCallbacks } from './mount-options.js';
+
+/** The object a Disqus `disqus_config` function fills through `this`. */
+interface DisqusConfigTarget {
+  page: { url?: string; identifier?: string | number; title?: string };
+  callbacks: WidgetCallbacks & Record<string, unknown>;
+}
+
+export type DisqusConfigFunction = (this: DisqusConfigTarget) => void;
+
+interface LegacyGlobals {
+  disqus_config?: DisqusConfigFunction;
+  disqus_identifier?: string | number;
+  disqus_url?: string;
+  disqus_title?: string;
+  disqus_shortname?: string;
+}
+
+export interface ResolvedConfig {
+  page: PageConfig;
+  callbacks: WidgetCallbacks;
+  /** True when the site slug is only a guess from `disqus_shortname` (it may not exist on Parley). */
+  siteIsGuess: boolean;
+}
+
+function text(value: unknown): string | undefined {
+  return value === undefined || value === null || value === '' ? undefined : String(value);
+}
+
+/** Array callbacks as Disqus defines them; a lone function is accepted too. */
+function callbackList<T>(value: unknown): T[] | undefined {
+  if (typeof value === 'function') return [value as T];
+  return Array.isArray(value) ? value.filter((fn) => typeof fn === 'function') : undefined;
+}
+
+export function readPageConfig(
+  mount: HTMLElement,
+  script: HTMLScriptElement | null,
+  configFunction?: DisqusConfigFunction,
+): ResolvedConfig {
+  const globals = window as unknown as LegacyGlobals;
+  const target: DisqusConfigTarget = { page: {}, callbacks: {} };
+  const configure = configFunction ?? globals.disqus_config;
+  if (typeof configure === 'function') {
+    try {
+      configure.call(target);
+    } catch (error) {
+      // A broken page script must not take the comments down with it.
+      console.error('[parley] disqus_config threw', error);
+    }
+  }
+  const data = mount.dataset;
+  const url =
+    text(target.page.url) ?? text(data.url) ?? text(globals.disqus_url) ?? location.href.replace(/#.*$/, '');
+  const key = text(target.page.identifier) ?? text(data.key) ?? text(globals.disqus_identifier) ?? url;
+  const title = text(target.page.title) ?? text(data.title) ?? text(globals.disqus_title) ?? (document.title || url);
+  const explicitSite = text(data.site) ?? text(script?.dataset.site);
+  const site = explicitSite ?? text(globals.disqus_shortname);
+  return {
+    page: { site, key, url, title },
+    callbacks: {
+      onReady: callbackList(target.callbacks.onReady),
+      onNewComment: callbackList(target.callbacks.onNewComment),
+    },
+    siteIsGuess: !explicitSite && !!site,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The widget's whole stylesheet, placed in its shadow root. The host page's inherited
+ * properties (font, color, line-height, alignment...) are reset on `.parley` so a
+ * page's typography cannot distort it; logical properties keep RTL pages right.
+ */
+export const widgetStyles = `
+:host{display:block}
+.parley{
+  --fg:#1f2328;--muted:#59636e;--border:#d1d9e0;--surface:#f6f8fa;--field:#fff;
+  --accent:#0b63c5;--accent-fg:#fff;--danger:#c62828;--note:#7a4d00;--note-bg:#fff3d6;
+  color-scheme:light;container-type:inline-size;
+  font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Arabic",Tahoma,sans-serif;
+  color:var(--fg);text-align:start;text-indent:0;text-transform:none;letter-spacing:normal;word-spacing:normal;
+  white-space:normal;font-style:normal;font-weight:400;visibility:visible;
+}
+.parley[data-theme=dark]{
+  --fg:#e6edf3;--muted:#9ea7b3;--border:#3d444d;--surface:#1c232c;--field:#0f141a;
+  --accent:#4493f8;--accent-fg:#0b1220;--danger:#ff7b72;--note:#f0c46c;--note-bg:#3a2c0b;color-scheme:dark;
+}
+@media (prefers-color-scheme:dark){
+  .parley[data-theme=auto]{
+    --fg:#e6edf3;--muted:#9ea7b3;--border:#3d444d;--surface:#1c232c;--field:#0f141a;
+    --accent:#4493f8;--accent-fg:#0b1220;--danger:#ff7b72;--note:#f0c46c;--note-bg:#3a2c0b;color-scheme:dark;
+  }
+}
+*,*::before,*::after{box-sizing:border-box}
+p{margin:0}
+button,input,select,textarea{font:inherit;color:inherit}
+button{cursor:pointer}
+:focus-visible{outline:2px solid var(--accent);outline-offset:2px}
+a{color:var(--accent)}
+
+.thread-head{display:flex;align-items:center;justify-content:space-between;gap:12px;flex-wrap:wrap;
+  padding-block-end:10px;margin-block-end:16px;border-block-end:1px solid var(--border)}
+h2{margin:0;font-size:18px;font-weight:650;line-height:1.3}
+.sort{display:flex;align-items:center;gap:8px;color:var(--muted);font-size:14px}
+select{padding:4px 8px;border:1px solid var(--border);border-radius:6px;background:var(--field)}
+
+.composer{display:grid;gap:8px;margin-block-end:20px}
+textarea,input{width:100%;padding:9px 11px;border:1px solid var(--border);border-radius:8px;background:var(--field)}
+textarea{min-height:5.2em;max-height:60vh;resize:vertical;field-sizing:content;overflow-wrap:anywhere}
+.reply-composer textarea{min-height:3.8em}
+textarea:focus,input:focus,select:focus{outline:2px solid var(--accent);outline-offset:-1px;border-color:var(--accent)}
+.identity{display:flex;flex-wrap:wrap;gap:8px 12px}
+.identity label{flex:1 1 180px;display:grid;gap:2px;font-size:13px;color:var(--muted)}
+.identity input{font-size:15px;color:var(--fg)}
+.hint,.posting-as{font-size:12.5px;color:var(--muted)}
+.hint code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;padding:0 3px;border-radius:4px;background:var(--surface)}
+.form-buttons{display:flex;justify-content:flex-end;gap:8px}
+.primary,.secondary,.more,.status button{padding:7px 16px;border-radius:8px;font-weight:600;font-size:14px}
+.primary{border:1px solid var(--accent);background:var(--accent);color:var(--accent-fg)}
+.primary:hover{filter:brightness(1.08)}
+.primary:disabled{opacity:.6;cursor:progress}
+.secondary,.more,.status button{border:1px solid var(--border);background:transparent}
+.secondary:hover,.more:hover,.status button:hover{background:var(--surface)}
+.link{border:0;padding:0;background:none;color:var(--accent);text-decoration:underline;font-size:inherit}
+
+.comments,.replies{list-style:none;margin:0;padding:0}
+.item{margin:0}
+.comment{padding-block:10px}
+.meta{display:flex;align-items:center;flex-wrap:wrap;gap:4px 8px;font-size:13.5px;color:var(--muted)}
+.avatar{--hue:210;flex:none;display:grid;place-items:center;width:32px;height:32px;border-radius:50%;
+  background:hsl(var(--hue) 45% 42%);color:#fff;font-weight:600;font-size:15px}
+.author{color:var(--fg);font-weight:600;font-size:14.5px;overflow-wrap:anywhere}
+time{white-space:nowrap}
+.note{padding:1px 8px;border-radius:999px;background:var(--note-bg);color:var(--note);font-size:12px;font-weight:600}
+.body,.actions,.comment .error,.comment .composer{margin-inline-start:40px}
+.body{margin-block:4px 2px;overflow-wrap:anywhere;unicode-bidi:plaintext}
+.body p,.body ul,.body ol,.body pre,.body blockquote{margin:0 0 .6em}
+.body>:last-child{margin-block-end:0}
+.body blockquote{padding-inline-start:12px;border-inline-start:3px solid var(--border);color:var(--muted)}
+.body code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;padding:1px 4px;border-radius:4px;background:var(--surface)}
+.body pre{padding:10px 12px;border-radius:8px;background:var(--surface);overflow:auto}
+.body pre code{padding:0;background:none}
+.body img{max-width:100%;height:auto}
+.comment .composer{margin-block:8px 4px}
+.actions{display:flex;align-items:center;flex-wrap:wrap;gap:2px;margin-inline-start:34px}
+.actions button{border:0;border-radius:6px;padding:3px 8px;background:transparent;color:var(--muted);font-size:13px;font-weight:600}
+.actions button:hover{background:var(--surface);color:var(--fg)}
+.actions .danger:hover{color:var(--danger)}
+.votes{display:inline-flex;align-items:center;margin-inline-end:6px}
+.actions .vote{padding:4px 6px;line-height:0}
+.vote svg{width:14px;height:14px;fill:currentColor}
+.vote.up[aria-pressed=true]{color:var(--accent)}
+.vote.down[aria-pressed=true]{color:var(--danger)}
+.score{min-width:1.6em;text-align:center;font-size:13px;font-weight:600;font-variant-numeric:tabular-nums}
+.placeholder{color:var(--muted);font-style:italic}
+.replies{margin-inline-start:15px;padding-inline-start:14px;border-inline-start:2px solid var(--border)}
+.replies.flat{margin-inline-start:0;padding-inline-start:0;border-inline-start:0}
+.error{color:var(--danger);font-size:14px}
+.notice,.empty,.status{color:var(--muted);padding-block:12px}
+.status{display:grid;gap:8px;justify-items:start}
+.more{display:block;width:100%;margin-block-start:12px}
+.more[aria-busy=true]{opacity:.6;cursor:progress}
+.powered{margin-block-start:18px;font-size:12px;color:var(--muted);text-align:end}
+.powered a{color:inherit}
+@container (max-width:480px){
+  .body,.actions,.comment .error,.comment .composer{margin-inline-start:0}
+  .replies{margin-inline-start:4px;padding-inline-start:10px}
+}
+`;

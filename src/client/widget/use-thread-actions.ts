@@ -1,0 +1,60 @@
+/**
+ * The reader's writes: each calls the API, then applies the server's answer to the
+ * thread state (no optimistic guesses to undo), and remembers what the API cannot
+ * give back (the markdown source, the guest's name).
+ */
+import { useMemo } from 'preact/hooks';
+import type { Dispatch } from 'preact/hooks';
+import type { ThreadActions } from './context.js';
+import type { WidgetApi } from './api.js';
+import { forgetSource, saveGuest, saveSource } from './local-data.js';
+import type { WidgetCallbacks } from './mount-options.js';
+import type { ThreadAction } from './thread-state.js';
+
+export function useThreadActions(
+  api: WidgetApi,
+  threadId: string,
+  dispatch: Dispatch<ThreadAction>,
+  callbacks: WidgetCallbacks,
+): ThreadActions {
+  return useMemo<ThreadActions>(
+    () => ({
+      async post(body, parentId, author) {
+        const response = await api.post(threadId, {
+          body,
+          parentId: parentId ?? undefined,
+          author: { name: author.name, email: author.email || undefined },
+        });
+        saveGuest(api.origin, author);
+        saveSource(api.origin, response.comment.id, body);
+        dispatch({ type: 'upsert', comment: { ...response.comment, isMine: true } });
+        for (const callback of callbacks.onNewComment ?? []) {
+          try {
+            callback({ id: response.comment.id, text: body });
+          } catch (error) {
+            console.error('[parley] onNewComment callback threw', error);
+          }
+        }
+      },
+
+      async edit(commentId, body) {
+        const { comment } = await api.edit(commentId, body);
+        saveSource(api.origin, commentId, body);
+        dispatch({ type: 'upsert', comment });
+      },
+
+      async remove(commentId) {
+        const response = await api.remove(commentId);
+        forgetSource(api.origin, commentId);
+        dispatch({ type: 'remove', id: commentId, placeholder: 'comment' in response ? response.comment : null });
+      },
+
+      async vote(comment, direction) {
+        const value = comment.myVote === direction ? 0 : direction;
+        const counts = await api.vote(comment.id, value);
+        dispatch({ type: 'votes', id: comment.id, counts });
+      },
+    }),
+    [api, threadId, dispatch, callbacks],
+  );
+}

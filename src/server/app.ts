@@ -1,0 +1,76 @@
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import express from 'express';
+import type { Logger } from 'pino';
+import { commentRoutes } from './comments/routes.js';
+import type { Config } from './config.js';
+import { renderDemoPage } from './demo/page.js';
+import type { Deps } from './deps.js';
+import { apiCors, originAllowlist } from './http/cors.js';
+import { errorHandler, notFoundHandler } from './http/errors.js';
+import { openApiDocument } from './http/openapi.js';
+import { createSocketServer, relayDomainEvents } from './realtime/sockets.js';
+import { threadRoutes } from './threads/routes.js';
+import { voteRoutes } from './votes/routes.js';
+
+const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/client');
+
+export interface AppParts {
+  app: express.Express;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+function staticClient(): express.Handler {
+  return express.static(clientDir, {
+    index: false,
+    setHeaders(res, file) {
+      // Pages on any origin load the widget; chunks are content-hashed, so cache them for good.
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      res.setHeader('Cache-Control', file.includes(`${path.sep}chunks${path.sep}`) ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
+    },
+  });
+}
+
+/** Composes the HTTP app and the socket server over the given dependencies. */
+export function createApp(deps: Deps, config: Config, log: Logger): AppParts {
+  const app = express();
+  app.disable('x-powered-by');
+  const isOriginAllowed = originAllowlist(deps, new URL(config.publicUrl).origin);
+
+  app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await deps.db.execute(sql`select 1`);
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ error: { code: 'unavailable', message: 'The database does not answer.' } });
+    }
+  });
+  app.get('/api/openapi.json', (_req, res) => { res.json(openApiDocument(config.publicUrl)); });
+
+  const api = express.Router();
+  api.use(apiCors(isOriginAllowed));
+  api.use(express.json({ limit: '64kb' }));
+  api.use(threadRoutes(deps), commentRoutes(deps), voteRoutes(deps));
+  app.use('/api/v1', api);
+
+  app.use(staticClient());
+  if (config.demo) app.get('/', (_req, res) => { res.type('html').send(renderDemoPage()); });
+  app.use(notFoundHandler);
+  app.use(errorHandler(log));
+
+  const server = http.createServer(app);
+  const io = createSocketServer(server, deps, { isOriginAllowed, log });
+  const stopRelay = relayDomainEvents(deps, io);
+  return {
+    app,
+    server,
+    close: async () => {
+      stopRelay();
+      await io.close(); // closes the HTTP server too
+    },
+  };
+}

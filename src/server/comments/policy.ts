@@ -1,0 +1,33 @@
+import type { Actor } from '../deps.js';
+
+/** Pure permission rules: the service enforces them, the widget asks the same questions. */
+
+interface OwnedComment { authorId: string | null; createdAt: Date; status: string }
+interface EditWindow { editWindowSeconds: number }
+interface ModerationPolicy { premoderation: 'none' | 'guests' | 'all'; guestsAllowed: boolean }
+
+export function isCommentAuthor(actor: Actor | null, comment: OwnedComment): boolean {
+  return actor !== null && comment.authorId !== null && comment.authorId === actor.userId;
+}
+
+export function isWithinEditWindow(comment: OwnedComment, site: EditWindow, now: Date): boolean {
+  return now.getTime() - comment.createdAt.getTime() <= site.editWindowSeconds * 1000;
+}
+
+/** Authors edit and delete their own live comments while the site's window is open. */
+export function canEditComment(actor: Actor | null, comment: OwnedComment, site: EditWindow, now: Date): boolean {
+  return comment.status !== 'deleted' && isCommentAuthor(actor, comment) && isWithinEditWindow(comment, site, now);
+}
+
+export function canPostAsGuest(site: ModerationPolicy): boolean {
+  return site.guestsAllowed;
+}
+
+/** Whether a new comment waits for a moderator instead of appearing at once. */
+export function mustHoldForReview(site: ModerationPolicy, actor: Actor): boolean {
+  return site.premoderation === 'all' || (site.premoderation === 'guests' && actor.isGuest);
+}
+
+export function canVote(comment: { status: string }): boolean {
+  return comment.status === 'approved';
+}

@@ -1,0 +1,39 @@
+import { Router } from 'express';
+import type { Deps } from '../deps.js';
+import { actorOf } from '../http/actor.js';
+import { parseBody, parseParams, parseQuery } from '../http/validate.js';
+import { getThread } from '../threads/service.js';
+import { listThreadComments } from './listing.js';
+import { commentIdParams, editCommentBody, listCommentsQuery, postCommentBody, threadIdParams } from './schemas.js';
+import { deleteComment, editComment, postComment } from './service.js';
+
+export function commentRoutes(deps: Deps): Router {
+  const router = Router();
+
+  router.get('/threads/:id/comments', async (req, res) => {
+    const { id } = parseParams(threadIdParams, req);
+    const query = parseQuery(listCommentsQuery, req);
+    const thread = await getThread(deps, id);
+    res.json(await listThreadComments(deps, await actorOf(deps, req), thread, query));
+  });
+
+  router.post('/threads/:id/comments', async (req, res) => {
+    const { id } = parseParams(threadIdParams, req);
+    const body = parseBody(postCommentBody, req);
+    const actor = await actorOf(deps, req);
+    res.status(201).json(await postComment(deps, actor, { ...body, threadId: id, ip: req.ip }));
+  });
+
+  router.patch('/comments/:id', async (req, res) => {
+    const { id } = parseParams(commentIdParams, req);
+    const { body } = parseBody(editCommentBody, req);
+    res.json(await editComment(deps, await actorOf(deps, req), { commentId: id, body }));
+  });
+
+  router.delete('/comments/:id', async (req, res) => {
+    const { id } = parseParams(commentIdParams, req);
+    res.json(await deleteComment(deps, await actorOf(deps, req), { commentId: id }));
+  });
+
+  return router;
+}

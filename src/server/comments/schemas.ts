@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { MAX_BODY_LENGTH, MAX_NAME_LENGTH } from '../../shared/api.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './listing.js';
+
+const commentBody = z
+  .string({ error: 'body is required' })
+  .trim()
+  .min(1, 'body must not be empty')
+  .max(MAX_BODY_LENGTH, `body must be at most ${MAX_BODY_LENGTH} characters`);
+
+export const postCommentBody = z.strictObject({
+  body: commentBody,
+  parentId: z.uuid('parentId must be a comment id').nullish(),
+  author: z
+    .strictObject({
+      name: z.string().trim().min(1, 'name must not be empty').max(MAX_NAME_LENGTH),
+      email: z.email('email must be an email address').max(254).nullish().or(z.literal('').transform(() => null)),
+    })
+    .optional(),
+});
+export type PostCommentBody = z.infer<typeof postCommentBody>;
+
+export const editCommentBody = z.strictObject({ body: commentBody });
+
+export const commentIdParams = z.object({ id: z.uuid('not a comment id') });
+export const threadIdParams = z.object({ id: z.uuid('not a thread id') });
+
+export const listCommentsQuery = z.object({
+  sort: z.enum(['best', 'newest', 'oldest']).default('best'),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+});

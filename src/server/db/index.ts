@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
+import * as schema from './schema.js';
+
+export type Db = NodePgDatabase<typeof schema>;
+/** A transaction handle offers the same query API as the database. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
+
+export interface Database {
+  db: Db;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Sees every query drizzle sends: tests count them. */
+  queryLogger?: DrizzleLogger;
+  max?: number;
+  onError?: (err: Error) => void;
+}
+
+export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Database {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // An idle client losing its server (a restart, a shutdown) must not crash the process.
+  pool.on('error', (err) => options.onError?.(err));
+  const db = drizzle(pool, { schema, logger: options.queryLogger });
+  return { db, pool, close: () => pool.end() };
+}
+
+export async function applyMigrations(db: Db): Promise<void> {
+  await migrate(db, { migrationsFolder });
+}
+
+export { schema };
+
+/**
+ * Runs work in one transaction; callbacks it registers with afterCommit run only once the
+ * transaction has committed, so domain events never announce a change that was rolled back.
+ */
+export async function transactional<T>(
+  db: Db,
+  work: (tx: Tx, afterCommit: (fn: () => void) => void) => Promise<T>,
+): Promise<T> {
+  const pending: Array<() => void> = [];
+  const result = await db.transaction((tx) => work(tx, (fn) => pending.push(fn)));
+  for (const fn of pending) fn();
+  return result;
+}

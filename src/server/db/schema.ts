@@ -1,0 +1,111 @@
+import { sql } from 'drizzle-orm';
+import {
+  type AnyPgColumn, bigserial, boolean, check, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+export const sites = pgTable('sites', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  /** Origins (scheme://host[:port]) whose pages may embed this site's threads. */
+  allowedOrigins: text('allowed_origins').array().notNull().default(sql`'{}'::text[]`),
+  guestsAllowed: boolean('guests_allowed').notNull().default(true),
+  /** none: publish at once; guests: hold guests' comments for review; all: hold every comment. */
+  premoderation: text('premoderation', { enum: ['none', 'guests', 'all'] }).notNull().default('none'),
+  editWindowSeconds: integer('edit_window_seconds').notNull().default(900),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  displayName: text('display_name').notNull(),
+  email: text('email'),
+  /** A guest is an identity the widget holds through its session token only. */
+  isGuest: boolean('is_guest').notNull().default(false),
+  createdAt: createdAt(),
+});
+
+export const sessions = pgTable('sessions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  /** sha256 of the bearer token: a leaked table grants nothing. */
+  tokenHash: text('token_hash').notNull().unique(),
+  /** embed: what a token in a host page may do; full: Parley's own pages. */
+  scope: text('scope', { enum: ['embed', 'full'] }).notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('sessions_user_idx').on(t.userId)]);
+
+export const threads = pgTable('threads', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+  /** The page identifier (Disqus's this.page.identifier), or the normalised URL. */
+  key: text('key').notNull(),
+  url: text('url'),
+  title: text('title'),
+  kind: text('kind', { enum: ['article', 'topic'] }).notNull().default('article'),
+  status: text('status', { enum: ['open', 'locked', 'closed'] }).notNull().default('open'),
+  /** Approved comments, kept in the same transaction as every change to them. */
+  commentCount: integer('comment_count').notNull().default(0),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('threads_site_key_uq').on(t.siteId, t.key)]);
+
+export const comments = pgTable('comments', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+  threadId: uuid('thread_id').notNull().references(() => threads.id, { onDelete: 'cascade' }),
+  parentId: uuid('parent_id').references((): AnyPgColumn => comments.id, { onDelete: 'cascade' }),
+  /** The top-level ancestor (itself for a top-level comment): one query fetches a whole subtree. */
+  rootId: uuid('root_id').notNull(),
+  depth: integer('depth').notNull().default(0),
+  authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
+  authorName: text('author_name').notNull(),
+  authorEmail: text('author_email'),
+  /** Copied from the author at write time: a list never joins users. */
+  authorIsGuest: boolean('author_is_guest').notNull().default(true),
+  bodySource: text('body_source').notNull(),
+  /** Rendered and sanitized once at write time. */
+  bodyHtml: text('body_html').notNull(),
+  status: text('status', { enum: ['pending', 'approved', 'rejected', 'spam', 'deleted'] }).notNull(),
+  score: integer('score').notNull().default(0),
+  upvotes: integer('upvotes').notNull().default(0),
+  downvotes: integer('downvotes').notNull().default(0),
+  /** HMAC of the poster's IP: enough to spot floods, useless to anyone who steals it. */
+  ipHash: text('ip_hash'),
+  createdAt: createdAt(),
+  editedAt: timestamp('edited_at', { withTimezone: true, mode: 'date' }),
+  deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
+}, (t) => [
+  index('comments_thread_top_created_idx').on(t.threadId, t.createdAt, t.id).where(sql`${t.parentId} is null`),
+  index('comments_thread_top_score_idx').on(t.threadId, t.score, t.createdAt, t.id).where(sql`${t.parentId} is null`),
+  index('comments_root_idx').on(t.rootId, t.createdAt),
+  index('comments_parent_idx').on(t.parentId),
+  check('comments_depth_nonneg', sql`${t.depth} >= 0`),
+]);
+
+export const votes = pgTable('votes', {
+  commentId: uuid('comment_id').notNull().references(() => comments.id, { onDelete: 'cascade' }),
+  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  value: smallint('value').notNull(),
+  createdAt: createdAt(),
+}, (t) => [
+  primaryKey({ columns: [t.commentId, t.userId] }),
+  check('votes_value_unit', sql`${t.value} in (-1, 1)`),
+]);
+
+/**
+ * Every live change to a thread, written in the transaction that made it. Its id is the
+ * cursor clients resume from, so nothing is lost across reconnects, restarts or processes.
+ */
+export const threadEvents = pgTable('thread_events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  threadId: uuid('thread_id').notNull().references(() => threads.id, { onDelete: 'cascade' }),
+  type: text('type').notNull(),
+  /** public: everyone on the thread; author: only the comment's author (pending comments). */
+  audience: text('audience', { enum: ['public', 'author'] }).notNull().default('public'),
+  audienceUserId: uuid('audience_user_id'),
+  payload: jsonb('payload').notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('thread_events_thread_idx').on(t.threadId, t.id)]);

@@ -1,0 +1,43 @@
+import { postComment } from '../comments/service.js';
+import type { Deps } from '../deps.js';
+import { createSite, findSiteBySlug } from '../sites/service.js';
+import { resolveThread } from '../threads/service.js';
+import { demoArticle } from './article.js';
+import { DEMO_SITE, DEMO_THREAD_KEY } from './page.js';
+
+const samples = [
+  {
+    name: 'Mariam K.',
+    body: 'The point about **kidnapping for ransom** deserves more attention: every ransom paid quietly funds the next abduction, and undermines the governments that refuse to pay.',
+    reply: {
+      name: 'Jeff H.',
+      body: 'Agreed, though the cocaine transit money probably dwarfs ransoms by now. The UNODC reports on [West African transit routes](https://www.unodc.org/) are worth a read.',
+    },
+  },
+  {
+    name: 'يوسف',
+    body: 'تحليل ممتاز. التعاون الإقليمي بين دول المغرب العربي هو الحل الوحيد على المدى الطويل، لكن الخلاف بين الجزائر والمغرب يجعل إحياء اتحاد المغرب العربي صعباً جداً.',
+  },
+  {
+    name: 'analyst_42',
+    body: 'Would be good to see an update: how did the 2013 intervention in Mali change AQIM\'s finances?',
+  },
+];
+
+/** On first start: the demo site, its article's thread and a few sample comments. */
+export async function seedDemo(deps: Deps, publicUrl: string, extraOrigins: string[]): Promise<boolean> {
+  if (await findSiteBySlug(deps, DEMO_SITE)) return false;
+  await createSite(deps, { slug: DEMO_SITE, name: 'Parley demo (361Security)', origins: [publicUrl, ...extraOrigins] });
+  const { thread } = await resolveThread(deps, {
+    site: DEMO_SITE, key: DEMO_THREAD_KEY, url: `${publicUrl}/`, title: demoArticle().title,
+  });
+  for (const sample of samples) {
+    const { comment } = await postComment(deps, null, { threadId: thread.id, body: sample.body, author: { name: sample.name } });
+    if (sample.reply) {
+      await postComment(deps, null, {
+        threadId: thread.id, parentId: comment.id, body: sample.reply.body, author: { name: sample.reply.name },
+      });
+    }
+  }
+  return true;
+}

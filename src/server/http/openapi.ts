@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { editCommentBody, postCommentBody } from '../comments/schemas.js';
+import { voteBody } from '../votes/routes.js';
+
+const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } });
+const error = { $ref: '#/components/schemas/Error' };
+const errors = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [String(c), { description: 'Error', content: { 'application/json': { schema: error } } }]));
+const ok = (description: string, schemaRef?: string) => ({
+  description,
+  ...(schemaRef ? { content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaRef}` } } } } : {}),
+});
+const q = (name: string, description: string, required = false) => ({ name, in: 'query', required, description, schema: { type: 'string' } });
+const idParam = (what: string) => ({ name: 'id', in: 'path', required: true, description: `${what} id`, schema: { type: 'string', format: 'uuid' } });
+const bearer = [{ bearer: [] }, {}];
+
+/** The public contract, built from the same zod schemas the routes parse with. */
+export function openApiDocument(publicUrl: string) {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Parley API', version: '1', description: 'Threaded comments with live updates. Errors are {"error": {"code", "message"}}.' },
+    servers: [{ url: `${publicUrl}/api/v1` }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A session token; writes by a reader without one return a new guest session.' } },
+      schemas: {
+        Error: {
+          type: 'object', required: ['error'],
+          properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} } } },
+        },
+        Thread: {
+          type: 'object',
+          properties: { id: { type: 'string' }, key: { type: 'string' }, url: { type: ['string', 'null'] }, title: { type: ['string', 'null'] }, status: { enum: ['open', 'locked', 'closed'] }, commentCount: { type: 'integer' } },
+        },
+        Comment: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' }, threadId: { type: 'string' }, parentId: { type: ['string', 'null'] }, depth: { type: 'integer' },
+            author: { type: ['object', 'null'], properties: { name: { type: 'string' }, id: { type: ['string', 'null'] }, isGuest: { type: 'boolean' } } },
+            html: { type: 'string', description: 'Rendered from markdown and sanitized.' },
+            createdAt: { type: 'string', format: 'date-time' }, editedAt: { type: ['string', 'null'], format: 'date-time' },
+            score: { type: 'integer' }, upvotes: { type: 'integer' }, downvotes: { type: 'integer' },
+            status: { enum: ['pending', 'approved', 'rejected', 'spam', 'deleted'] },
+            isMine: { type: 'boolean' }, myVote: { enum: [-1, 0, 1] },
+            replies: { type: 'array', items: { $ref: '#/components/schemas/Comment' } },
+          },
+        },
+        CommentsPage: {
+          type: 'object',
+          properties: { comments: { type: 'array', items: { $ref: '#/components/schemas/Comment' } }, nextCursor: { type: ['string', 'null'] }, eventCursor: { type: 'string' } },
+        },
+      },
+    },
+    paths: {
+      '/threads': {
+        get: {
+          summary: 'Find a page\'s thread, creating it on first view from an allowed origin',
+          parameters: [q('site', 'site slug (else the site allowing the url\'s origin)'), q('key', 'page identifier'), q('url', 'page URL'), q('title', 'page title'),
+            q('include', '"comments" to get the first page in the same response'), q('sort', 'best | newest | oldest'), q('limit', '1-100')],
+          responses: { 200: ok('The thread (and its first page)', 'Thread'), ...errors(400, 403, 404) },
+        },
+      },
+      '/threads/{id}/comments': {
+        get: {
+          summary: 'A page of top-level comments, each with its whole reply tree',
+          parameters: [idParam('Thread'), q('sort', 'best | newest | oldest'), q('cursor', 'nextCursor of the previous page'), q('limit', '1-100')],
+          security: bearer,
+          responses: { 200: ok('The page', 'CommentsPage'), ...errors(400, 404) },
+        },
+        post: {
+          summary: 'Post a comment or a reply', parameters: [idParam('Thread')], security: bearer,
+          requestBody: { required: true, content: json(postCommentBody) },
+          responses: { 201: ok('{comment, session?}'), ...errors(400, 401, 403, 404, 413) },
+        },
+      },
+      '/comments/{id}': {
+        patch: {
+          summary: 'Edit your own comment within the edit window', parameters: [idParam('Comment')], security: bearer,
+          requestBody: { required: true, content: json(editCommentBody) },
+          responses: { 200: ok('{comment}'), ...errors(400, 401, 403, 404) },
+        },
+        delete: {
+          summary: 'Delete your own comment within the edit window', parameters: [idParam('Comment')], security: bearer,
+          responses: { 200: ok('{deleted: true, placeholder}'), ...errors(401, 403, 404) },
+        },
+      },
+      '/comments/{id}/vote': {
+        post: {
+          summary: 'Upvote (1), downvote (-1) or withdraw (0)', parameters: [idParam('Comment')], security: bearer,
+          requestBody: { required: true, content: json(voteBody) },
+          responses: { 200: ok('{commentId, score, upvotes, downvotes, myVote, session?}'), ...errors(400, 403, 404) },
+        },
+      },
+      '/counts': {
+        get: {
+          summary: 'Comment counts for list pages', parameters: [q('site', 'site slug', true), q('keys', 'comma-separated identifiers or URLs', true)],
+          responses: { 200: ok('{counts: {key: n}}'), ...errors(400, 404) },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import type http from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { z } from 'zod';
+import type { ClientToServerEvents, JoinAck, ServerToClientEvents } from '../../shared/api.js';
+import { resolveSession } from '../auth/service.js';
+import type { Actor, Deps } from '../deps.js';
+import { AppError } from '../errors.js';
+import { getThread } from '../threads/service.js';
+import { readThreadEventsSince } from './log.js';
+
+export const MAX_REPLAY = 1000;
+
+type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor | null }>;
+type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor | null }>;
+
+export const threadRoom = (threadId: string) => `thread:${threadId}`;
+export const userRoom = (userId: string) => `user:${userId}`;
+
+const joinRequest = z.object({ threadId: z.uuid(), since: z.string().regex(/^\d{1,19}$/).optional() });
+
+export interface SocketOptions {
+  isOriginAllowed: (origin: string | undefined) => Promise<boolean>;
+  log: { warn: (obj: object, msg: string) => void };
+}
+
+/** Socket handlers only join rooms and replay the log; they never write. */
+export function createSocketServer(httpServer: http.Server, deps: Deps, options: SocketOptions): ParleyServer {
+  const io: ParleyServer = new Server(httpServer, {
+    serveClient: false,
+    cors: {
+      origin: (origin, cb) => { options.isOriginAllowed(origin).then((ok) => cb(null, ok), cb); },
+      methods: ['GET', 'POST'],
+    },
+  });
+
+  io.use(async (socket, next) => {
+    const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
+    socket.data.actor = null;
+    if (token) {
+      try {
+        socket.data.actor = await resolveSession(deps, token);
+      } catch {
+        // An expired token still reads public threads; it just gets no private events.
+      }
+    }
+    next();
+  });
+
+  io.on('connection', (socket) => {
+    const actor = socket.data.actor;
+    if (actor) void socket.join(userRoom(actor.userId));
+    socket.on('thread:join', (req, ack) => {
+      void joinThread(deps, socket, req).then(
+        (res) => typeof ack === 'function' && ack(res),
+        (err) => {
+          if (!(err instanceof AppError)) options.log.warn({ err }, 'thread:join failed');
+          const error = err instanceof AppError
+            ? { code: err.code, message: err.message }
+            : { code: 'internal_error', message: 'Could not join the thread.' };
+          if (typeof ack === 'function') ack({ ok: false, error });
+        },
+      );
+    });
+    socket.on('thread:leave', (req) => {
+      const parsed = z.object({ threadId: z.uuid() }).safeParse(req);
+      if (parsed.success) void socket.leave(threadRoom(parsed.data.threadId));
+    });
+  });
+  return io;
+}
+
+async function joinThread(deps: Deps, socket: ParleySocket, req: unknown): Promise<JoinAck> {
+  const parsed = joinRequest.safeParse(req);
+  if (!parsed.success) return { ok: false, error: { code: 'validation_failed', message: 'threadId must be a thread id.' } };
+  const thread = await getThread(deps, parsed.data.threadId);
+  // Join before reading the log: whatever commits after the read arrives live.
+  await socket.join(threadRoom(thread.id));
+  const since = parsed.data.since ?? null;
+  const missed = since === null ? [] : await readThreadEventsSince(deps.db, {
+    threadId: thread.id, since, viewerId: socket.data.actor?.userId ?? null, limit: MAX_REPLAY + 1,
+  });
+  const replay = missed.slice(0, MAX_REPLAY);
+  for (const event of replay) {
+    socket.emit(event.type as keyof ServerToClientEvents, { ...event.payload, cursor: event.cursor, threadId: thread.id } as never);
+  }
+  const cursor = replay.at(-1)?.cursor ?? since ?? '0';
+  return { ok: true, cursor, missed: replay.length, truncated: missed.length > MAX_REPLAY };
+}
+
+/** Relays domain events to the rooms that may see them. */
+export function relayDomainEvents(deps: Deps, io: ParleyServer): () => void {
+  const roomFor = (e: { threadId: string; audienceUserId: string | null }) =>
+    e.audienceUserId ? userRoom(e.audienceUserId) : threadRoom(e.threadId);
+  const offs = [
+    deps.events.on('comment.created', (e) => io.to(roomFor(e)).emit('comment:created', { cursor: e.cursor, threadId: e.threadId, comment: e.comment })),
+    deps.events.on('comment.updated', (e) => io.to(roomFor(e)).emit('comment:updated', { cursor: e.cursor, threadId: e.threadId, comment: e.comment })),
+    deps.events.on('comment.deleted', (e) => io.to(roomFor(e)).emit('comment:deleted', {
+      cursor: e.cursor, threadId: e.threadId, commentId: e.commentId, placeholder: e.placeholder,
+    })),
+    deps.events.on('vote.updated', (e) => io.to(roomFor(e)).emit('vote:updated', {
+      cursor: e.cursor, threadId: e.threadId, commentId: e.commentId, score: e.score, upvotes: e.upvotes, downvotes: e.downvotes,
+    })),
+  ];
+  return () => offs.forEach((off) => off());
+}

@@ -1,0 +1,65 @@
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { applyMigrations, openDatabase, type Database } from './db/index.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
+import { seedDemo } from './demo/seed.js';
+import type { Deps } from './deps.js';
+import { EventBus } from './events.js';
+
+export interface RunningParley {
+  url: string;
+  deps: Deps;
+  database: Database;
+  stop(): Promise<void>;
+}
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel, redact: ['*.password', '*.token', '*.secret', 'req.headers.authorization'] });
+}
+
+/** Opens the configured database (the embedded one unless DATABASE_URL is set), migrated. */
+export async function openConfiguredDatabase(config: Config, log: Logger): Promise<{ database: Database; embedded?: EmbeddedServer }> {
+  let embedded: EmbeddedServer | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    log.info({ dataDir: config.dataDir }, 'starting embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir, port: config.embeddedPgPort, database: 'parley', log: (m) => log.debug({ pg: m }),
+    });
+    url = embedded.url;
+  }
+  const database = openDatabase(url, { onError: (err) => log.warn({ err: err.message }, 'database connection lost') });
+  try {
+    await applyMigrations(database.db);
+  } catch (err) {
+    await database.close();
+    await embedded?.stop();
+    throw err;
+  }
+  return { database, embedded };
+}
+
+/** config -> database -> migrations -> http + sockets; stop() undoes it in reverse. */
+export async function startParley(config: Config, log: Logger = createLogger(config)): Promise<RunningParley> {
+  const { database, embedded } = await openConfiguredDatabase(config, log);
+  const deps: Deps = { db: database.db, events: new EventBus(), secret: config.sessionSecret, now: () => new Date() };
+  const parts = createApp(deps, config, log);
+  await new Promise<void>((resolve, reject) => {
+    parts.server.once('error', reject);
+    parts.server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = parts.server.address() as AddressInfo;
+  const url = `http://localhost:${port}`;
+  if (config.demo && (await seedDemo(deps, config.publicUrl, [`http://localhost:${port}`, `http://127.0.0.1:${port}`]))) {
+    log.info('created the demo site with sample comments');
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= (async () => {
+    await parts.close();
+    await database.close();
+    await embedded?.stop();
+  })());
+  return { url, deps, database, stop };
+}

@@ -1,0 +1,80 @@
+import { arrayContains, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { sites } from '../db/schema.js';
+import type { Deps } from '../deps.js';
+import { AppError, BadRequest, NotFound } from '../errors.js';
+import { ErrorCodes } from '../../shared/errors.js';
+
+export type Site = typeof sites.$inferSelect;
+
+/** scheme://host[:port] of a URL, the form browsers send in Origin. */
+export function originOf(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
+    return parsed.origin;
+  } catch {
+    return null;
+  }
+}
+
+export const createSiteInput = z.object({
+  slug: z.string().trim().min(2).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
+  name: z.string().trim().min(1).max(200),
+  origins: z.array(z.string().refine((o) => originOf(o) !== null, 'an http(s) origin such as https://example.org')).min(1),
+  guestsAllowed: z.boolean().default(true),
+  premoderation: z.enum(['none', 'guests', 'all']).default('none'),
+});
+export type CreateSiteInput = z.input<typeof createSiteInput>;
+
+export async function createSite(deps: Deps, input: CreateSiteInput): Promise<Site> {
+  const parsed = createSiteInput.safeParse(input);
+  if (!parsed.success) throw new BadRequest('Invalid site.', z.flattenError(parsed.error).fieldErrors);
+  const { slug, name, origins, guestsAllowed, premoderation } = parsed.data;
+  const allowedOrigins = [...new Set(origins.map((o) => originOf(o)!))];
+  const [site] = await deps.db
+    .insert(sites)
+    .values({ slug, name, allowedOrigins, guestsAllowed, premoderation })
+    .onConflictDoNothing({ target: sites.slug })
+    .returning();
+  if (!site) throw new AppError(ErrorCodes.conflict, 409, `A site with the slug "${slug}" exists already.`);
+  deps.events.emit('site.changed', { siteId: site.id });
+  return site;
+}
+
+export async function findSiteBySlug(deps: Deps, slug: string): Promise<Site | undefined> {
+  const [site] = await deps.db.select().from(sites).where(eq(sites.slug, slug)).limit(1);
+  return site;
+}
+
+export async function getSiteBySlug(deps: Deps, slug: string): Promise<Site> {
+  const site = await findSiteBySlug(deps, slug);
+  if (!site) throw new NotFound(`Site "${slug}"`);
+  return site;
+}
+
+export async function getSiteById(deps: Deps, id: string): Promise<Site> {
+  const [site] = await deps.db.select().from(sites).where(eq(sites.id, id)).limit(1);
+  if (!site) throw new NotFound('Site');
+  return site;
+}
+
+/** A Disqus snippet names no site: the page's origin does, when exactly one site allows it. */
+export async function findSiteByPageUrl(deps: Deps, url: string): Promise<Site> {
+  const origin = originOf(url);
+  if (!origin) throw new BadRequest('The page URL is not an http(s) URL.');
+  const found = await deps.db.select().from(sites).where(arrayContains(sites.allowedOrigins, [origin])).limit(2);
+  if (found.length !== 1) throw new NotFound(`A single site for ${origin}`);
+  return found[0];
+}
+
+export function siteAllowsUrl(site: Site, url: string): boolean {
+  const origin = originOf(url);
+  return origin !== null && site.allowedOrigins.includes(origin);
+}
+
+/** Every origin any site allows: the CORS and socket.io allowlist. */
+export async function listAllowedOrigins(deps: Deps): Promise<Set<string>> {
+  const rows = await deps.db.select({ origins: sites.allowedOrigins }).from(sites);
+  return new Set(rows.flatMap((r) => r.origins));
+}

@@ -1,0 +1,48 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { ThreadResponse } from '../../shared/api.js';
+import { listThreadComments } from '../comments/listing.js';
+import { listCommentsQuery } from '../comments/schemas.js';
+import type { Deps } from '../deps.js';
+import { actorOf } from '../http/actor.js';
+import { parseQuery } from '../http/validate.js';
+import { countComments, resolveThread, toApiThread } from './service.js';
+
+const threadQuery = listCommentsQuery.extend({
+  site: z.string().min(1).max(64).optional(),
+  key: z.string().min(1).max(500).optional(),
+  url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }).max(2000).optional(),
+  title: z.string().max(500).optional(),
+  include: z.literal('comments').optional(),
+});
+
+const countsQuery = z.object({
+  site: z.string().min(1).max(64),
+  keys: z
+    .string()
+    .min(1)
+    .transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean))
+    .pipe(z.array(z.string().max(2000)).min(1).max(200)),
+});
+
+export function threadRoutes(deps: Deps): Router {
+  const router = Router();
+
+  router.get('/threads', async (req, res) => {
+    const query = parseQuery(threadQuery, req);
+    const { thread } = await resolveThread(deps, query);
+    const body: ThreadResponse = { thread: toApiThread(thread) };
+    if (query.include === 'comments') {
+      const page = await listThreadComments(deps, await actorOf(deps, req), thread, query);
+      Object.assign(body, page);
+    }
+    res.json(body);
+  });
+
+  router.get('/counts', async (req, res) => {
+    const { site, keys } = parseQuery(countsQuery, req);
+    res.set('Cache-Control', 'public, max-age=30').json({ counts: await countComments(deps, { site, keys }) });
+  });
+
+  return router;
+}

@@ -1,0 +1,129 @@
+/** JSON shapes of the public HTTP API (/api/v1) and socket events: shared by server and widget. */
+
+export const MAX_BODY_LENGTH = 10_000;
+export const MAX_NAME_LENGTH = 80;
+
+export type CommentStatus = 'pending' | 'approved' | 'rejected' | 'spam' | 'deleted';
+export type ThreadStatus = 'open' | 'locked' | 'closed';
+export type CommentSort = 'best' | 'newest' | 'oldest';
+
+export interface ApiThread {
+  id: string;
+  key: string;
+  url: string | null;
+  title: string | null;
+  status: ThreadStatus;
+  commentCount: number;
+}
+
+export interface ApiAuthor {
+  name: string;
+  /** Present for comments written under a Parley identity (guest or account). */
+  id: string | null;
+  isGuest: boolean;
+}
+
+export interface ApiComment {
+  id: string;
+  threadId: string;
+  parentId: string | null;
+  depth: number;
+  /** null when the comment is a deleted placeholder kept for its replies. */
+  author: ApiAuthor | null;
+  html: string;
+  createdAt: string;
+  editedAt: string | null;
+  score: number;
+  upvotes: number;
+  downvotes: number;
+  status: CommentStatus;
+  /** Only on responses to the comment's own author (guest or account). */
+  isMine?: boolean;
+  /** The reader's own vote, when the request carries their session. */
+  myVote?: -1 | 0 | 1;
+  replies: ApiComment[];
+}
+
+export interface ThreadResponse {
+  thread: ApiThread;
+  /** Present when asked for with include=comments: the first page, in one request. */
+  comments?: ApiComment[];
+  nextCursor?: string | null;
+  /** Live-update cursor at the moment the page was read; pass as `since` to thread:join. */
+  eventCursor?: string;
+}
+
+export interface CommentsPage {
+  comments: ApiComment[];
+  nextCursor: string | null;
+  eventCursor: string;
+}
+
+export interface GuestSession {
+  token: string;
+  expiresAt: string;
+  userId: string;
+}
+
+/** A write by a reader who had no session returns a new guest session with the result. */
+export interface CommentResponse {
+  comment: ApiComment;
+  session?: GuestSession;
+}
+
+export interface VoteResponse {
+  commentId: string;
+  score: number;
+  upvotes: number;
+  downvotes: number;
+  myVote: -1 | 0 | 1;
+  session?: GuestSession;
+}
+
+export interface CountsResponse {
+  counts: Record<string, number>;
+}
+
+/* ---- socket.io ---- */
+
+export interface LiveEventBase {
+  /** Monotonic per server: resume with thread:join { since: cursor }. */
+  cursor: string;
+  threadId: string;
+}
+export interface CommentCreatedEvent extends LiveEventBase { comment: ApiComment }
+export interface CommentUpdatedEvent extends LiveEventBase { comment: ApiComment }
+export interface CommentDeletedEvent extends LiveEventBase {
+  commentId: string;
+  /** When the comment keeps its place for its replies, the placeholder to show instead. */
+  placeholder: ApiComment | null;
+}
+export interface VoteUpdatedEvent extends LiveEventBase {
+  commentId: string;
+  score: number;
+  upvotes: number;
+  downvotes: number;
+}
+
+export interface ServerToClientEvents {
+  'comment:created': (e: CommentCreatedEvent) => void;
+  'comment:updated': (e: CommentUpdatedEvent) => void;
+  'comment:deleted': (e: CommentDeletedEvent) => void;
+  'vote:updated': (e: VoteUpdatedEvent) => void;
+}
+
+export interface JoinRequest { threadId: string; since?: string }
+/**
+ * Joining with `since` first re-sends, as ordinary events, every change after that cursor,
+ * then acknowledges. Live events may interleave with them: until the ack, a client buffers
+ * what it receives, then applies it sorted by cursor, skipping cursors it has seen.
+ * `truncated`: more was missed than is re-sent; reload the thread instead.
+ */
+export type JoinAck =
+  | { ok: true; cursor: string; missed: number; truncated: boolean }
+  | { ok: false; error: { code: string; message: string } };
+
+export interface ClientToServerEvents {
+  'thread:join': (req: JoinRequest, ack: (res: JoinAck) => void) => void;
+  'thread:leave': (req: { threadId: string }) => void;
+}
