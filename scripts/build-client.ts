@@ -1,12 +1,13 @@
 /**
  * Builds the browser side into dist/client/ (served at the Parley server's root):
  *   embed.js   classic script, the loader a page includes (must stay a few KB)
- *   widget.js  ES module + chunks/: the thread UI; socket.io-client only in a lazy chunk
+ *   widget.js  ES module: the thread UI (preact), nothing else needed to render
+ *   chunks/    live updates (socket.io-client), imported by widget.js after the thread shows
  *   count.js   classic script for "N Comments" links
  * and writes dist/client/manifest.json with each file's raw and gzip size, which the
  * size benchmark reads. Run: npm run build
  */
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,16 +39,32 @@ const classicScript = (entry: string, outfile: string): BuildOptions => ({
   supported: { 'dynamic-import': true },
 });
 
-const widget: BuildOptions = {
+/**
+ * Live updates (socket.io-client) are built apart from widget.js and loaded by it with
+ * import() after the thread shows. Built apart rather than with esbuild's splitting:
+ * splitting puts shared runtime helpers in a chunk that widget.js would import before
+ * rendering, one more round trip on the first paint.
+ */
+const liveChunk: BuildOptions = {
+  ...common,
+  entryPoints: { live: join(root, 'src/client/widget/live.ts') },
+  outdir,
+  format: 'esm',
+  target: 'es2020',
+  entryNames: 'chunks/[name]-[hash]',
+};
+
+const widget = (liveChunkFile: string): BuildOptions => ({
   ...common,
   entryPoints: { widget: join(root, 'src/client/widget/index.tsx') },
   outdir,
   format: 'esm',
-  splitting: true,
   target: 'es2020',
   entryNames: '[name]',
-  chunkNames: 'chunks/[name]-[hash]',
-};
+  // A relative specifier: import() resolves it against widget.js's own URL on the Parley origin.
+  define: { ...common.define, PARLEY_LIVE_CHUNK: JSON.stringify(`./${liveChunkFile}`) },
+  external: ['./chunks/*'],
+});
 
 interface FileSize {
   file: string;
@@ -67,20 +84,6 @@ function listFiles(dir: string): string[] {
   });
 }
 
-/** Files widget.js needs before it can render: itself and the chunks it imports statically. */
-function staticClosure(metafile: Metafile, entry: string): string[] {
-  const seen = new Set<string>();
-  const visit = (file: string) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const imported of metafile.outputs[file]?.imports ?? []) {
-      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
-    }
-  };
-  visit(entry);
-  return [...seen].map((file) => relative(outdir, join(root, file)));
-}
-
 function total(sizes: FileSize[]): { raw: number; gzip: number } {
   return sizes.reduce((sum, size) => ({ raw: sum.raw + size.raw, gzip: sum.gzip + size.gzip }), { raw: 0, gzip: 0 });
 }
@@ -88,17 +91,25 @@ function total(sizes: FileSize[]): { raw: number; gzip: number } {
 async function main() {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  const [, widgetResult] = await Promise.all([
+  const buildWidget = async () => {
+    const live = await build(liveChunk);
+    const liveFile = Object.keys(live.metafile!.outputs).find((file) => file.endsWith('.js'))!;
+    const widgetResult = await build(widget(relative(outdir, join(root, liveFile))));
+    const staticImports = Object.values(widgetResult.metafile!.outputs).flatMap((output) => output.imports);
+    if (staticImports.some((imported) => imported.kind === 'import-statement')) {
+      throw new Error('widget.js must not import other files before it renders');
+    }
+  };
+  await Promise.all([
     build(classicScript('src/client/widget/embed.ts', 'embed.js')),
-    build(widget),
+    buildWidget(),
     build(classicScript('src/client/count/count.ts', 'count.js')),
   ]);
 
   const files = listFiles(outdir).sort().map(sizeOf);
   const bySize = new Map(files.map((size) => [size.file, size]));
-  const widgetOutput = relative(root, join(outdir, 'widget.js'));
-  const widgetInitial = staticClosure(widgetResult.metafile!, widgetOutput).map((file) => bySize.get(file)!);
-  const lazy = files.filter((size) => size.file.startsWith('chunks/') && !widgetInitial.includes(size));
+  const widgetInitial = [bySize.get('widget.js')!];
+  const lazy = files.filter((size) => size.file.startsWith('chunks/'));
 
   const manifest = {
     builtAt: new Date().toISOString(),

@@ -2,12 +2,14 @@
 
 /** Thrown for any failed request; `code` is an ErrorCode, or 'network_error' when the server could not be reached. */
 export class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status: number,
-  ) {
+  // `declare` fields: plain assignments, so esbuild adds no class-field helper to the bundles.
+  declare readonly code: string;
+  declare readonly status: number;
+
+  constructor(code: string, message: string, status: number) {
     super(message);
+    this.code = code;
+    this.status = status;
   }
 }
 

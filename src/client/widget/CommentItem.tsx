@@ -76,41 +76,44 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
               {comment.status === 'pending' && <span class="note">Awaiting moderation</span>}
               {(comment.status === 'rejected' || comment.status === 'spam') && <span class="note">Not published</span>}
             </header>
-            {mode === 'edit' ? (
-              <EditForm comment={comment} onClose={() => close(editButton.current)} />
-            ) : (
-              // The server renders markdown and sanitizes it with a strict allowlist: the only HTML we insert.
-              <div class="body" dir="auto" dangerouslySetInnerHTML={{ __html: comment.html }} />
-            )}
-            <div class="actions">
-              {comment.status === 'approved' && <VoteButtons comment={comment} onError={setError} />}
-              {context.open && comment.status === 'approved' && (
-                <button
-                  type="button"
-                  ref={replyButton}
-                  aria-expanded={mode === 'reply'}
-                  onClick={() => setMode(mode === 'reply' ? 'view' : 'reply')}
-                >
-                  Reply
-                </button>
+            {/* One wrapper carries the indent, so an RTL body (dir=auto) does not flip it. */}
+            <div class="main">
+              {mode === 'edit' ? (
+                <EditForm comment={comment} onClose={() => close(editButton.current)} />
+              ) : (
+                // The server renders markdown and sanitizes it with a strict allowlist: the only HTML we insert.
+                <div class="body" dir="auto" dangerouslySetInnerHTML={{ __html: comment.html }} />
               )}
-              {changeable && (
-                <>
-                  <button type="button" ref={editButton} aria-expanded={mode === 'edit'} onClick={() => setMode(mode === 'edit' ? 'view' : 'edit')}>
-                    Edit
+              <div class="actions">
+                {comment.status === 'approved' && <VoteButtons comment={comment} onError={setError} />}
+                {context.open && comment.status === 'approved' && (
+                  <button
+                    type="button"
+                    ref={replyButton}
+                    aria-expanded={mode === 'reply'}
+                    onClick={() => setMode(mode === 'reply' ? 'view' : 'reply')}
+                  >
+                    Reply
                   </button>
-                  <button type="button" class="danger" disabled={busy} onClick={remove}>
-                    Delete
-                  </button>
-                </>
+                )}
+                {changeable && (
+                  <>
+                    <button type="button" ref={editButton} aria-expanded={mode === 'edit'} onClick={() => setMode(mode === 'edit' ? 'view' : 'edit')}>
+                      Edit
+                    </button>
+                    <button type="button" class="danger" disabled={busy} onClick={remove}>
+                      Delete
+                    </button>
+                  </>
+                )}
+              </div>
+              {error && (
+                <p class="error" role="alert">
+                  {error}
+                </p>
               )}
+              {mode === 'reply' && <Composer parentId={comment.id} onClose={() => close(replyButton.current)} />}
             </div>
-            {error && (
-              <p class="error" role="alert">
-                {error}
-              </p>
-            )}
-            {mode === 'reply' && <Composer parentId={comment.id} onClose={() => close(replyButton.current)} />}
           </>
         )}
       </article>

@@ -25,7 +25,11 @@ export interface NewComment {
 export type DeleteResponse = { comment: ApiComment } | { deleted: true };
 
 export class WidgetApi {
-  constructor(readonly origin: string) {}
+  declare readonly origin: string;
+
+  constructor(origin: string) {
+    this.origin = origin;
+  }
 
   get token(): string | null {
     return readToken(this.origin);

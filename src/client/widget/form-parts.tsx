@@ -5,8 +5,8 @@ import type { RefObject, TargetedKeyboardEvent } from 'preact';
 export function MarkdownHint({ id }: { id: string }) {
   return (
     <p class="hint" id={id}>
-      Markdown: <code>**bold**</code> <code>_italic_</code> <code>`code`</code> <code>[link](https://…)</code>{' '}
-      <code>&gt; quote</code>. Ctrl+Enter posts.
+      Markdown works: <code>**bold**</code> <code>_italic_</code> <code>`code`</code> <code>[link](url)</code>{' '}
+      <code>&gt; quote</code> · Ctrl+Enter to post
     </p>
   );
 }

@@ -64,7 +64,7 @@ textarea:focus,input:focus,select:focus{outline:2px solid var(--accent);outline-
 .author{color:var(--fg);font-weight:600;font-size:14.5px;overflow-wrap:anywhere}
 time{white-space:nowrap}
 .note{padding:1px 8px;border-radius:999px;background:var(--note-bg);color:var(--note);font-size:12px;font-weight:600}
-.body,.actions,.comment .error,.comment .composer{margin-inline-start:40px}
+.main{margin-inline-start:40px}
 .body{margin-block:4px 2px;overflow-wrap:anywhere;unicode-bidi:plaintext}
 .body p,.body ul,.body ol,.body pre,.body blockquote{margin:0 0 .6em}
 .body>:last-child{margin-block-end:0}
@@ -74,7 +74,7 @@ time{white-space:nowrap}
 .body pre code{padding:0;background:none}
 .body img{max-width:100%;height:auto}
 .comment .composer{margin-block:8px 4px}
-.actions{display:flex;align-items:center;flex-wrap:wrap;gap:2px;margin-inline-start:34px}
+.actions{display:flex;align-items:center;flex-wrap:wrap;gap:2px;margin-inline-start:-6px}
 .actions button{border:0;border-radius:6px;padding:3px 8px;background:transparent;color:var(--muted);font-size:13px;font-weight:600}
 .actions button:hover{background:var(--surface);color:var(--fg)}
 .actions .danger:hover{color:var(--danger)}
@@ -95,7 +95,7 @@ time{white-space:nowrap}
 .powered{margin-block-start:18px;font-size:12px;color:var(--muted);text-align:end}
 .powered a{color:inherit}
 @container (max-width:480px){
-  .body,.actions,.comment .error,.comment .composer{margin-inline-start:0}
+  .main{margin-inline-start:0}
   .replies{margin-inline-start:4px;padding-inline-start:10px}
 }
 `;

@@ -1,7 +1,19 @@
 /** Starts live updates once the thread is on screen, loading socket.io-client only then. */
 import { useEffect } from 'preact/hooks';
 import type { Dispatch } from 'preact/hooks';
+import { readToken } from '../common/session.js';
 import type { ThreadAction } from './thread-state.js';
+
+/**
+ * The built live chunk's file name (hashed), set by scripts/build-client.ts. The chunk is
+ * built on its own so widget.js imports nothing before it can render; unbundled (tests,
+ * other tools) the plain import below is used.
+ */
+declare const PARLEY_LIVE_CHUNK: string | undefined;
+
+function loadLive(): Promise<typeof import('./live.js')> {
+  return typeof PARLEY_LIVE_CHUNK === 'string' ? import(PARLEY_LIVE_CHUNK) : import('./live.js');
+}
 
 export function useLiveUpdates(
   origin: string,
@@ -12,13 +24,14 @@ export function useLiveUpdates(
   useEffect(() => {
     let stop: (() => void) | null = null;
     let cancelled = false;
-    import('./live.js')
+    loadLive()
       .then(({ connectLive }) => {
         if (cancelled) return;
         stop = connectLive({
           origin,
           threadId,
           since,
+          readToken: () => readToken(origin),
           handlers: {
             created: (event) => dispatch({ type: 'upsert', comment: event.comment }),
             updated: (event) => dispatch({ type: 'update', comment: event.comment }),

@@ -44,20 +44,40 @@ function isAlive(pid: number): boolean {
   }
 }
 
+interface RunningCluster { pid: number; port: number; orphaned: boolean }
+
+/** The parent of a process, from /proc; null where /proc is not there. */
+function parentOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number.parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1], 10);
+  } catch {
+    return null;
+  }
+}
+
 /**
- * After a `kill -9` of Parley its postgres child lives on and holds the data directory.
- * postmaster.pid names it: ask it for a fast shutdown and wait, so this start can take over.
+ * The server postmaster.pid names, if it still runs. It is orphaned when the Parley that
+ * started it died by `kill -9` (its parent is then init); otherwise another Parley process
+ * (the server while the CLI runs) owns it, and it is shared.
  */
-async function stopOrphanedServer(clusterDir: string, log: (m: string) => void): Promise<void> {
+function runningCluster(clusterDir: string): RunningCluster | null {
   const pidFile = path.join(clusterDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isAlive(pid)) return;
-  log(`stopping a PostgreSQL left running by an earlier Parley (pid ${pid})`);
-  process.kill(pid, 'SIGINT');
+  if (!existsSync(pidFile)) return null;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  const port = Number.parseInt(lines[3] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null;
+  const parent = parentOf(pid);
+  return { pid, port, orphaned: parent === 1 || (parent !== null && !isAlive(parent)) };
+}
+
+async function stopOrphan(cluster: RunningCluster, log: (m: string) => void): Promise<void> {
+  log(`stopping a PostgreSQL left running by an earlier Parley (pid ${cluster.pid})`);
+  process.kill(cluster.pid, 'SIGINT');
   const deadline = Date.now() + 30_000;
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (isAlive(pid)) throw new Error(`PostgreSQL pid ${pid} holds ${clusterDir} and did not stop`);
+  while (isAlive(cluster.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(cluster.pid)) throw new Error(`PostgreSQL pid ${cluster.pid} did not stop`);
 }
 
 async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
@@ -90,10 +110,19 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onError: (e: unknown) => log(`error: ${String(e)}`),
   });
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await server.initialise();
-  await stopOrphanedServer(clusterDir, log);
+  const running = runningCluster(clusterDir);
+  if (running && !running.orphaned) {
+    // Another Parley process runs this cluster: use it, and leave stopping it to its owner.
+    return connectionTo(running.port, options.database, async () => {});
+  }
+  if (running) await stopOrphan(running, log);
   await server.start();
+  return connectionTo(port, options.database, () => server.stop());
+}
+
+async function connectionTo(port: number, database: string, stop: () => Promise<void>): Promise<EmbeddedServer> {
   const base = `postgres://postgres:${PASSWORD}@127.0.0.1:${port}`;
   const adminUrl = `${base}/postgres`;
-  await ensureDatabase(adminUrl, options.database);
-  return { url: `${base}/${options.database}`, adminUrl, stop: () => server.stop() };
+  await ensureDatabase(adminUrl, database);
+  return { url: `${base}/${database}`, adminUrl, stop };
 }
