@@ -62,18 +62,38 @@ function hostTheme(host: Element): 'light' | 'dark' | 'auto' {
   return luminance < 0.4 ? 'light' : 'auto';
 }
 
-export function mount(root: ShadowRoot, options: MountOptions): MountedWidget {
+/**
+ * The stylesheet goes in a <style> element in the shadow root. A page whose CSP limits
+ * style-src (nonces) blocks that element; a constructed stylesheet is not subject to
+ * CSP, so it stands in when the element got no sheet.
+ */
+function addStyles(root: ShadowRoot): HTMLStyleElement {
   const style = document.createElement('style');
   style.textContent = widgetStyles;
+  root.append(style);
+  if (!style.sheet && 'adoptedStyleSheets' in root) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(widgetStyles);
+    root.adoptedStyleSheets = [sheet];
+  }
+  return style;
+}
+
+export function mount(root: ShadowRoot, options: MountOptions): MountedWidget {
+  // Read the page's text color before our styles exist in the root.
+  const theme = hostTheme(root.host);
+  root.replaceChildren();
+  addStyles(root);
   const container = document.createElement('div');
   container.className = 'parley';
-  container.dataset.theme = hostTheme(root.host);
-  root.replaceChildren(style, container);
+  container.dataset.theme = theme;
+  root.append(container);
   render(<Widget options={options} />, container);
   return {
     unmount() {
       render(null, container);
       root.replaceChildren();
+      root.adoptedStyleSheets = [];
     },
   };
 }
