@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { api, SITE_ORIGIN, startTestApp, type TestApp } from '../helpers/app.js';
+
+let app: TestApp;
+before(async () => { app = await startTestApp(); });
+after(async () => { await app?.close(); });
+
+describe('operations endpoints', () => {
+  it('answers /healthz and /readyz', async () => {
+    assert.equal((await api(app, 'GET', '/healthz')).status, 200);
+    const ready = await api(app, 'GET', '/readyz');
+    assert.equal(ready.status, 200);
+    assert.equal(ready.json.status, 'ready');
+  });
+
+  it('describes the API in an OpenAPI document', async () => {
+    const doc = await api(app, 'GET', '/api/openapi.json');
+    assert.equal(doc.status, 200);
+    assert.equal(doc.json.openapi, '3.1.0');
+    for (const p of ['/threads', '/threads/{id}/comments', '/comments/{id}', '/comments/{id}/vote', '/counts']) assert.ok(doc.json.paths[p], p);
+    const postSchema = doc.json.paths['/threads/{id}/comments'].post.requestBody.content['application/json'].schema;
+    assert.deepEqual(postSchema.required, ['body']);
+    assert.equal(postSchema.properties.body.maxLength, 10_000);
+  });
+});
+
+describe('cross-origin access', () => {
+  it('lets a site\'s own pages call the API, and nobody else\'s', async () => {
+    const allowed = await fetch(`${app.url}/api/v1/counts?site=news&keys=a`, { headers: { origin: SITE_ORIGIN } });
+    assert.equal(allowed.headers.get('access-control-allow-origin'), SITE_ORIGIN);
+    const preflight = await fetch(`${app.url}/api/v1/comments/x/vote`, {
+      method: 'OPTIONS', headers: { origin: SITE_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Authorization/i);
+    const denied = await fetch(`${app.url}/api/v1/counts?site=news&keys=a`, { headers: { origin: 'https://evil.example' } });
+    assert.equal(denied.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('serves the widget scripts to any page', async () => {
+    const res = await fetch(`${app.url}/embed.js`);
+    assert.equal(res.status, 200, 'run `npm run build` first');
+    assert.equal(res.headers.get('access-control-allow-origin'), '*');
+    assert.match(res.headers.get('content-type') ?? '', /javascript/);
+  });
+});
