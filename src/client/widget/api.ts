@@ -22,7 +22,12 @@ export interface NewComment {
   author?: { name: string; email?: string };
 }
 
-export type DeleteResponse = { comment: ApiComment } | { deleted: true };
+/** The placeholder (kept for replies) comes as `comment` or `placeholder`; both shapes are accepted. */
+export interface DeleteResponse {
+  deleted?: true;
+  comment?: ApiComment;
+  placeholder?: ApiComment | null;
+}
 
 export class WidgetApi {
   declare readonly origin: string;

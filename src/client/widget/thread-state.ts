@@ -79,14 +79,10 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
       return findComment(state.comments, action.comment.id) ? threadReducer(state, { ...action, type: 'upsert' }) : state;
     }
     case 'remove': {
-      const before = findComment(state.comments, action.id);
-      // Without a placeholder the whole subtree goes; with one, only the comment itself stops counting.
-      const lost = action.placeholder ? Number(isCounted(before)) : countCounted(before);
-      return {
-        ...state,
-        comments: removeComment(state.comments, action.id, action.placeholder),
-        count: Math.max(0, state.count - lost),
-      };
+      const comments = removeComment(state.comments, action.id, action.placeholder);
+      // Whatever stopped being shown (the comment, or with it its replies) stops counting.
+      const lost = countCounted(findComment(state.comments, action.id)) - countCounted(findComment(comments, action.id));
+      return { ...state, comments, count: Math.max(0, state.count - lost) };
     }
     case 'votes':
       return {

@@ -66,9 +66,16 @@ export function upsertComment(list: ApiComment[], comment: ApiComment, atEnd: bo
   return mapComment(list, comment.parentId, (parent) => ({ ...parent, replies: [...parent.replies, comment] }));
 }
 
-/** Removes a comment, or puts the placeholder in its place so its replies stay. */
+/**
+ * Removes a deleted comment. One with replies keeps its place as a placeholder so its
+ * replies stay: the server's when given, else one made here.
+ */
 export function removeComment(list: ApiComment[], id: string, placeholder: ApiComment | null): ApiComment[] {
-  return mapComment(list, id, (old) => (placeholder ? mergeComment(old, placeholder) : null));
+  return mapComment(list, id, (old) => {
+    if (placeholder) return mergeComment(old, placeholder);
+    if (old.replies.length === 0) return null;
+    return { ...old, status: 'deleted', author: null, html: '', editedAt: null, isMine: false };
+  });
 }
 
 /** A later page, dropping earlier copies of its comments (a live comment may have been shown before its page). */

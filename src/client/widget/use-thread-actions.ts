@@ -46,7 +46,7 @@ export function useThreadActions(
       async remove(commentId) {
         const response = await api.remove(commentId);
         forgetSource(api.origin, commentId);
-        dispatch({ type: 'remove', id: commentId, placeholder: 'comment' in response ? response.comment : null });
+        dispatch({ type: 'remove', id: commentId, placeholder: response.comment ?? response.placeholder ?? null });
       },
 
       async vote(comment, direction) {

