@@ -71,11 +71,28 @@ export function upsertComment(list: ApiComment[], comment: ApiComment, atEnd: bo
  * replies stay: the server's when given, else one made here.
  */
 export function removeComment(list: ApiComment[], id: string, placeholder: ApiComment | null): ApiComment[] {
-  return mapComment(list, id, (old) => {
+  const result = mapComment(list, id, (old) => {
     if (placeholder) return mergeComment(old, placeholder);
     if (old.replies.length === 0) return null;
     return { ...old, status: 'deleted', author: null, html: '', editedAt: null, isMine: false };
   });
+  return result === list ? list : withoutEmptyPlaceholders(result);
+}
+
+/** A placeholder whose last reply went has nothing left to hold in place. */
+function withoutEmptyPlaceholders(list: ApiComment[]): ApiComment[] {
+  let changed = false;
+  const result = list.flatMap((comment) => {
+    const replies = withoutEmptyPlaceholders(comment.replies);
+    if (comment.status === 'deleted' && replies.length === 0) {
+      changed = true;
+      return [];
+    }
+    if (replies === comment.replies) return [comment];
+    changed = true;
+    return [{ ...comment, replies }];
+  });
+  return changed ? result : list;
 }
 
 /** A later page, dropping earlier copies of its comments (a live comment may have been shown before its page). */

@@ -5,7 +5,7 @@ import type { Actor, Deps } from '../deps.js';
 import { latestThreadCursor } from '../realtime/log.js';
 import type { Thread } from '../threads/service.js';
 import { decodeCursor, encodeCursor, type PageCursor } from './cursor.js';
-import { toApiComment } from './serialize.js';
+import { publicColumns, toApiComment } from './serialize.js';
 import { buildTree } from './tree.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -53,7 +53,7 @@ export async function listThreadComments(
   const cursor = input.cursor ? decodeCursor(input.cursor) : undefined;
   const visible = visibleTo(actor);
   const topRows = await deps.db
-    .select()
+    .select(publicColumns)
     .from(comments)
     .where(and(eq(comments.threadId, thread.id), isNull(comments.parentId), visible, topLevelStillNeeded,
       cursor ? after(input.sort, cursor) : undefined))
@@ -63,7 +63,7 @@ export async function listThreadComments(
   const pageRows = topRows.slice(0, input.limit);
   const rootIds = pageRows.map((r) => r.id);
   const replyRows = rootIds.length === 0 ? [] : await deps.db
-    .select()
+    .select(publicColumns)
     .from(comments)
     .where(and(inArray(comments.rootId, rootIds), isNotNull(comments.parentId), visible))
     .orderBy(asc(comments.createdAt), asc(comments.id));

@@ -1,10 +1,19 @@
 import type { ApiComment } from '../../shared/api.js';
-import type { comments } from '../db/schema.js';
+import { comments } from '../db/schema.js';
 
 export type CommentRow = typeof comments.$inferSelect;
 
+/** The columns a reader's view needs: not the markdown source, email or IP hash. */
+export const publicColumns = {
+  id: comments.id, threadId: comments.threadId, parentId: comments.parentId, depth: comments.depth,
+  authorId: comments.authorId, authorName: comments.authorName, authorIsGuest: comments.authorIsGuest,
+  bodyHtml: comments.bodyHtml, status: comments.status, score: comments.score, upvotes: comments.upvotes,
+  downvotes: comments.downvotes, createdAt: comments.createdAt, editedAt: comments.editedAt,
+};
+export type PublicCommentRow = Pick<CommentRow, keyof typeof publicColumns>;
+
 /** A row as the API shows it; a deleted comment keeps only its place in the tree. */
-export function toApiComment(row: CommentRow): ApiComment {
+export function toApiComment(row: PublicCommentRow): ApiComment {
   const deleted = row.status === 'deleted';
   return {
     id: row.id,
