@@ -52,7 +52,9 @@ export async function startParley(config: Config, log: Logger = createLogger(con
   });
   const { port } = parts.server.address() as AddressInfo;
   const url = `http://localhost:${port}`;
-  if (config.demo && (await seedDemo(deps, config.publicUrl, [`http://localhost:${port}`, `http://127.0.0.1:${port}`]))) {
+  // With PORT=0 (tests) the configured URL names no real port: the demo uses the one bound.
+  const publicUrl = config.port === 0 ? url : config.publicUrl;
+  if (config.demo && (await seedDemo(deps, publicUrl, [`http://localhost:${port}`, `http://127.0.0.1:${port}`]))) {
     log.info('created the demo site with sample comments');
   }
   let stopping: Promise<void> | undefined;

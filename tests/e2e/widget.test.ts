@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { parseConfig } from '../../src/server/config.js';
+import { startParley, type RunningParley } from '../../src/server/runtime.js';
+import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const skip = browserSkipReason();
+let parley: RunningParley;
+let database: TestDatabase;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+before(async () => {
+  if (skip) return;
+  database = await createTestDatabase();
+  const config = parseConfig({
+    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LOG_LEVEL: 'silent',
+    SESSION_SECRET: 'e2e-secret-e2e-secret', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'parley-e2e-')),
+  });
+  parley = await startParley(config);
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await parley?.stop();
+  await database?.drop();
+});
+
+/** A reader: a browser profile of their own (own storage, own guest identity) on the demo page. */
+async function openReader(): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); void d.accept(); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${parley.url}/`);
+  await page.getByRole('button', { name: 'Post comment' }).first().waitFor();
+  return { page, dialogs, errors };
+}
+
+const comment = (page: Page, author: string) => page.getByRole('article', { name: `Comment by ${author}` });
+
+describe('the widget in Chromium', { skip, timeout: 120_000 }, () => {
+  it('renders the demo thread inside an open shadow root, with its sample comments', async () => {
+    const { page, errors } = await openReader();
+    const inShadow = await page.evaluate(() => {
+      const host = document.getElementById('parley-thread');
+      return Boolean(host?.shadowRoot?.querySelector('textarea')) && host?.querySelector('textarea') === null;
+    });
+    assert.equal(inShadow, true);
+    await comment(page, 'Mariam K.').waitFor();
+    await comment(page, 'يوسف').waitFor();
+    assert.match(await comment(page, 'Jeff H.').innerText(), /West African transit routes/);
+    assert.deepEqual(errors, []);
+  });
+
+  it('shows a guest\'s comment and reply in another reader\'s page without a reload', async () => {
+    const writer = await openReader();
+    const reader = await openReader();
+    const { page } = writer;
+    await page.getByRole('textbox', { name: 'Name' }).first().fill('Grace');
+    await page.getByRole('textbox', { name: 'Comment' }).first().fill('Ransom payments *fund* the next kidnapping.');
+    await page.getByRole('button', { name: 'Post comment' }).first().click();
+    const mine = comment(page, 'Grace');
+    await mine.waitFor();
+    assert.match(await mine.innerHTML(), /<em>fund<\/em>/);
+
+    await comment(reader.page, 'Grace').waitFor({ timeout: 5000 });
+
+    await mine.getByRole('button', { name: 'Reply' }).click();
+    const replyBox = page.getByRole('textbox', { name: 'Comment' }).nth(1);
+    await replyBox.fill('And a reply to myself, one level down.');
+    await page.getByRole('button', { name: 'Post comment' }).nth(1).click();
+    await reader.page.getByText('And a reply to myself, one level down.').waitFor({ timeout: 5000 });
+    const nested = await reader.page.evaluate(() => {
+      const root = document.getElementById('parley-thread')!.shadowRoot!;
+      const top = [...root.querySelectorAll('article')].find((a) => a.getAttribute('aria-label') === 'Comment by Grace' && a.textContent?.includes('fund'));
+      return top?.closest('li')?.querySelector(':scope li article')?.textContent?.includes('one level down') ?? false;
+    });
+    assert.equal(nested, true, 'the reply is nested under its parent');
+  });
+
+  it('shows edits, votes and deletions live, and only the author can edit', async () => {
+    const writer = await openReader();
+    const reader = await openReader();
+    await writer.page.getByRole('textbox', { name: 'Name' }).first().fill('Hedy');
+    await writer.page.getByRole('textbox', { name: 'Comment' }).first().fill('Draft one');
+    await writer.page.getByRole('button', { name: 'Post comment' }).first().click();
+    const own = comment(writer.page, 'Hedy');
+    await own.waitFor();
+    const seen = comment(reader.page, 'Hedy');
+    await seen.waitFor({ timeout: 5000 });
+    assert.equal(await seen.getByRole('button', { name: 'Edit' }).count(), 0, 'nobody else gets Edit');
+
+    await own.getByRole('button', { name: 'Edit' }).click();
+    await own.getByRole('textbox').fill('Draft two');
+    await own.getByRole('button', { name: 'Save' }).click();
+    await seen.getByText('Draft two').waitFor({ timeout: 5000 });
+
+    await seen.getByRole('button', { name: 'Upvote' }).click();
+    await own.getByText('1', { exact: true }).waitFor({ timeout: 5000 });
+
+    await own.getByRole('button', { name: 'Delete' }).click();
+    await seen.waitFor({ state: 'detached', timeout: 5000 });
+  });
+
+  it('shows hostile markup as text and runs none of it', async () => {
+    const writer = await openReader();
+    const reader = await openReader();
+    const attack = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+    await writer.page.getByRole('textbox', { name: 'Name' }).first().fill('Mallory');
+    await writer.page.getByRole('textbox', { name: 'Comment' }).first().fill(attack);
+    await writer.page.getByRole('button', { name: 'Post comment' }).first().click();
+    for (const { page } of [writer, reader]) {
+      const shown = comment(page, 'Mallory');
+      await shown.waitFor({ timeout: 5000 });
+      assert.match(await shown.innerText(), /<img src=x onerror=alert\(1\)><script>alert\(2\)<\/script>/);
+      assert.equal(await shown.locator('img, script').count(), 0);
+    }
+    await writer.page.waitForTimeout(300);
+    assert.deepEqual([...writer.dialogs, ...reader.dialogs], []);
+  });
+});
