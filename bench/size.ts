@@ -1,0 +1,25 @@
+/**
+ * Size benchmark: builds the client and prints what a reader downloads, raw and gzipped.
+ * `npm run bench:size`.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-client.ts'], { cwd: root, stdio: 'ignore' });
+const manifest = JSON.parse(readFileSync(path.join(root, 'dist/client/manifest.json'), 'utf8')) as {
+  files: Array<{ file: string; raw: number; gzip: number }>;
+};
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+const find = (prefix: string) => manifest.files.find((f) => f.file.startsWith(prefix))!;
+const embed = find('embed.js');
+const widget = find('widget.js');
+const live = find('chunks/live');
+const count = find('count.js');
+
+console.log('\nParley client sizes (minified; gzip -9)');
+for (const f of [embed, widget, live, count]) console.log(`${f.file.padEnd(28)} ${kb(f.raw).padStart(10)} raw ${kb(f.gzip).padStart(10)} gzip`);
+console.log(`${'first paint (embed + widget)'.padEnd(28)} ${kb(embed.raw + widget.raw).padStart(10)} raw ${kb(embed.gzip + widget.gzip).padStart(10)} gzip`);
+console.log(`${'with live updates'.padEnd(28)} ${kb(embed.raw + widget.raw + live.raw).padStart(10)} raw ${kb(embed.gzip + widget.gzip + live.gzip).padStart(10)} gzip`);
+console.log('requests before the thread shows: embed.js, then widget.js and the thread JSON in parallel');
