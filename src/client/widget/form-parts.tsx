@@ -1,5 +1,5 @@
 /** Small pieces shared by the comment and edit forms. */
-import { useEffect } from 'preact/hooks';
+import { useLayoutEffect } from 'preact/hooks';
 import type { RefObject, TargetedKeyboardEvent } from 'preact';
 
 export function MarkdownHint({ id }: { id: string }) {
@@ -21,7 +21,8 @@ export function submitOnCtrlEnter(event: TargetedKeyboardEvent<HTMLTextAreaEleme
 
 /** Moves focus into a form that just opened inline, so keyboard users land where they asked to write. */
 export function useAutoFocus(target: RefObject<HTMLTextAreaElement | null>, enabled: boolean): void {
-  useEffect(() => {
+  // A layout effect: focus moves in the same task as the render, so keys typed right after are not lost.
+  useLayoutEffect(() => {
     if (!enabled || !target.current) return;
     const field = target.current;
     field.focus();
