@@ -8,8 +8,9 @@ import { requestJson, withQuery } from '../common/http.js';
 import { findOwnScript, originOf } from '../common/script-origin.js';
 
 const SELECTOR = 'a[href$="#disqus_thread"],[data-disqus-identifier],.disqus-comment-count,[data-parley-count]';
-/** Keeps each request URL well below the limits of proxies and servers. */
+/** Keeps each request URL well below the limits of proxies and servers, and under the API's 200 keys. */
 const MAX_QUERY_LENGTH = 1800;
+const MAX_KEYS = 100;
 
 const ownScript = findOwnScript('count.js');
 const origin = originOf(ownScript);
@@ -35,7 +36,7 @@ function batches(keys: string[]): string[][] {
   let length = 0;
   for (const key of keys) {
     const encoded = encodeURIComponent(key).length + 1;
-    if (group.length > 0 && length + encoded > MAX_QUERY_LENGTH) {
+    if (group.length > 0 && (length + encoded > MAX_QUERY_LENGTH || group.length === MAX_KEYS)) {
       groups.push(group);
       group = [];
       length = 0;

@@ -56,7 +56,8 @@ export function initialOf(name: string): string {
 
 /** A stable hue per name, so the same author keeps the same avatar color. */
 export function hueOf(name: string): number {
-  let hash = 0;
-  for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) | 0;
-  return Math.abs(hash) % 360;
+  // FNV-1a: names differing only in their last letter ("Writer 1", "Writer 2") still get far-apart hues.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % 360;
 }
