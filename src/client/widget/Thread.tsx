@@ -7,7 +7,7 @@ import { CommentItem } from './CommentItem.js';
 import { Composer } from './Composer.js';
 import { WidgetContext, type WidgetContextValue } from './context.js';
 import { readOwnIds } from './local-data.js';
-import type { MountOptions } from './mount-options.js';
+import { callEach, type MountOptions } from './mount-options.js';
 import { initialThreadState, threadReducer } from './thread-state.js';
 import { useLiveUpdates } from './use-live-updates.js';
 import { useThreadActions } from './use-thread-actions.js';
@@ -36,15 +36,7 @@ export function Thread({ options, initial }: { options: MountOptions; initial: T
   const now = useNow(30_000);
   useLiveUpdates(options.origin, threadId, initial.eventCursor, dispatch);
 
-  useEffect(() => {
-    for (const callback of options.callbacks.onReady ?? []) {
-      try {
-        callback();
-      } catch (error) {
-        console.error('[parley] onReady callback threw', error);
-      }
-    }
-  }, []);
+  useEffect(() => callEach(options.callbacks.onReady), []);
 
   // Re-read on every render: a comment posted a moment ago is the reader's even if the server omits isMine.
   const ownIds = readOwnIds(options.origin);

@@ -1,4 +1,4 @@
-/** What the loader (embed.js) hands to the widget module (widget.js). Types only: the two are built separately. */
+/** What the loader (embed.js) hands to the widget module (widget.js); the two are built separately. */
 import type { ThreadResponse } from '../../shared/api.js';
 
 export interface NewCommentInfo {
@@ -10,6 +10,17 @@ export interface NewCommentInfo {
 export interface WidgetCallbacks {
   onReady?: Array<() => void>;
   onNewComment?: Array<(comment: NewCommentInfo) => void>;
+}
+
+/** Calls each page callback; one that throws is the page's bug and must not break the widget. */
+export function callEach<A extends unknown[]>(callbacks: Array<(...args: A) => void> | undefined, ...args: A): void {
+  for (const callback of callbacks ?? []) {
+    try {
+      callback(...args);
+    } catch (error) {
+      console.error('[parley] a disqus_config callback threw', error);
+    }
+  }
 }
 
 export interface PageConfig {

@@ -8,7 +8,7 @@ import type { Dispatch } from 'preact/hooks';
 import type { ThreadActions } from './context.js';
 import type { WidgetApi } from './api.js';
 import { forgetSource, saveGuest, saveSource } from './local-data.js';
-import type { WidgetCallbacks } from './mount-options.js';
+import { callEach, type WidgetCallbacks } from './mount-options.js';
 import type { ThreadAction } from './thread-state.js';
 
 export function useThreadActions(
@@ -28,13 +28,7 @@ export function useThreadActions(
         saveGuest(api.origin, author);
         saveSource(api.origin, response.comment.id, body);
         dispatch({ type: 'upsert', comment: { ...response.comment, isMine: true } });
-        for (const callback of callbacks.onNewComment ?? []) {
-          try {
-            callback({ id: response.comment.id, text: body });
-          } catch (error) {
-            console.error('[parley] onNewComment callback threw', error);
-          }
-        }
+        callEach(callbacks.onNewComment, { id: response.comment.id, text: body });
       },
 
       async edit(commentId, body) {
