@@ -42,18 +42,34 @@ export function connectLive({ origin, threadId, since, readToken, handlers }: Li
     },
   });
 
+  // While a join is in flight, replayed and live events can interleave: hold them until
+  // the ack, then apply them in cursor order, skipping what was already applied.
+  let joining = false;
+  let held: Array<{ cursor: string; apply: () => void }> = [];
+
   // 'connect' fires again after every reconnection; joining with the last cursor seen
   // makes the server replay what was missed while the connection was down.
   socket.on('connect', () => {
+    joining = true;
     socket.emit('thread:join', { threadId, since: cursor }, (ack) => {
       if (!ack.ok) console.warn('[parley] live updates unavailable:', ack.error.message);
+      else if (ack.truncated) console.warn('[parley] too much was missed to replay; reload to catch up');
+      const pending = held.sort((a, b) => compareCursors(a.cursor, b.cursor));
+      joining = false;
+      held = [];
+      pending.forEach((event) => event.apply());
     });
   });
 
   const on = <E extends LiveEventBase>(handle: (event: E) => void) => (event: E) => {
     if (event.threadId !== threadId) return;
-    cursor = event.cursor;
-    handle(event);
+    const apply = () => {
+      if (cursor !== undefined && compareCursors(event.cursor, cursor) <= 0) return;
+      cursor = event.cursor;
+      handle(event);
+    };
+    if (!joining) return apply();
+    held.push({ cursor: event.cursor, apply });
   };
   socket.on('comment:created', on(handlers.created));
   socket.on('comment:updated', on(handlers.updated));
@@ -63,4 +79,9 @@ export function connectLive({ origin, threadId, since, readToken, handlers }: Li
   return () => {
     socket.disconnect();
   };
+}
+
+/** Cursors are decimal strings of a bigint: compare by length, then digit by digit. */
+function compareCursors(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }
