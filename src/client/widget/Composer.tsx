@@ -4,11 +4,11 @@
  */
 import { useId, useRef, useState } from 'preact/hooks';
 import type { TargetedEvent } from 'preact';
-import { MAX_BODY_LENGTH, MAX_NAME_LENGTH } from '../../shared/api.js';
+import { MAX_NAME_LENGTH } from '../../shared/api.js';
 import { errorText } from './api.js';
 import { useWidget } from './context.js';
 import { readGuest } from './local-data.js';
-import { MarkdownHint, submitOnCtrlEnter, useAutoFocus } from './form-parts.js';
+import { CommentBox, MarkdownHint, useAutoFocus } from './form-parts.js';
 
 interface ComposerProps {
   /** null for a new top-level comment. */
@@ -74,18 +74,13 @@ export function Composer({ parentId, onClose }: ComposerProps) {
       }}
       aria-busy={sending}
     >
-      <textarea
-        ref={textarea}
-        aria-label="Comment"
-        aria-describedby={error ? `${hintId} ${errorId}` : hintId}
+      <CommentBox
+        textarea={textarea}
+        describedBy={error ? `${hintId} ${errorId}` : hintId}
         placeholder={parentId ? 'Write a reply…' : 'Join the discussion…'}
-        dir="auto"
         rows={parentId ? 2 : 3}
-        maxLength={MAX_BODY_LENGTH}
-        required
         value={body}
-        onInput={(event) => setBody(event.currentTarget.value)}
-        onKeyDown={submitOnCtrlEnter}
+        onValue={setBody}
       />
       <MarkdownHint id={hintId} />
       {showIdentity ? (

@@ -2,10 +2,9 @@
 import { useId, useRef, useState } from 'preact/hooks';
 import type { TargetedEvent } from 'preact';
 import type { ApiComment } from '../../shared/api.js';
-import { MAX_BODY_LENGTH } from '../../shared/api.js';
 import { errorText } from './api.js';
 import { useWidget } from './context.js';
-import { MarkdownHint, submitOnCtrlEnter, useAutoFocus } from './form-parts.js';
+import { CommentBox, MarkdownHint, useAutoFocus } from './form-parts.js';
 import { textFromHtml } from './format.js';
 import { readSource } from './local-data.js';
 
@@ -45,18 +44,7 @@ export function EditForm({ comment, onClose }: EditFormProps) {
       onKeyDown={(event) => event.key === 'Escape' && onClose()}
       aria-busy={saving}
     >
-      <textarea
-        ref={textarea}
-        aria-label="Comment"
-        aria-describedby={hintId}
-        dir="auto"
-        rows={3}
-        maxLength={MAX_BODY_LENGTH}
-        required
-        value={body}
-        onInput={(event) => setBody(event.currentTarget.value)}
-        onKeyDown={submitOnCtrlEnter}
-      />
+      <CommentBox textarea={textarea} describedBy={hintId} rows={3} value={body} onValue={setBody} />
       <MarkdownHint id={hintId} />
       {error && (
         <p class="error" role="alert">

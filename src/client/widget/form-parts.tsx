@@ -1,6 +1,7 @@
 /** Small pieces shared by the comment and edit forms. */
 import { useLayoutEffect } from 'preact/hooks';
 import type { RefObject, TargetedKeyboardEvent } from 'preact';
+import { MAX_BODY_LENGTH } from '../../shared/api.js';
 
 export function MarkdownHint({ id }: { id: string }) {
   return (
@@ -28,4 +29,32 @@ export function useAutoFocus(target: RefObject<HTMLTextAreaElement | null>, enab
     field.focus();
     field.setSelectionRange(field.value.length, field.value.length);
   }, []);
+}
+
+interface CommentBoxProps {
+  textarea: RefObject<HTMLTextAreaElement | null>;
+  describedBy: string;
+  placeholder?: string;
+  rows: number;
+  value: string;
+  onValue: (value: string) => void;
+}
+
+/** The markdown textarea of every form, named "Comment" as the contract says. */
+export function CommentBox({ textarea, describedBy, placeholder, rows, value, onValue }: CommentBoxProps) {
+  return (
+    <textarea
+      ref={textarea}
+      aria-label="Comment"
+      aria-describedby={describedBy}
+      placeholder={placeholder}
+      dir="auto"
+      rows={rows}
+      maxLength={MAX_BODY_LENGTH}
+      required
+      value={value}
+      onInput={(event) => onValue(event.currentTarget.value)}
+      onKeyDown={submitOnCtrlEnter}
+    />
+  );
 }
