@@ -127,4 +127,21 @@ describe('the widget in Chromium', { skip, timeout: 120_000 }, () => {
     await writer.page.waitForTimeout(300);
     assert.deepEqual([...writer.dialogs, ...reader.dialogs], []);
   });
+
+  it('catches up on what was posted while its connection was down', async () => {
+    const reader = await openReader();
+    await reader.page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.includes('/chunks/live-')));
+    await reader.page.waitForTimeout(300);
+    await reader.page.context().setOffline(true);
+    const thread = await (await fetch(`${parley.url}/api/v1/threads?site=demo&key=aqim-funding-sources`)).json() as { thread: { id: string } };
+    const post = await fetch(`${parley.url}/api/v1/threads/${thread.thread.id}/comments`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ body: 'Posted while you were offline', author: { name: 'Ida' } }),
+    });
+    assert.equal(post.status, 201);
+    await reader.page.waitForTimeout(500);
+    assert.equal(await comment(reader.page, 'Ida').count(), 0, 'nothing arrives while offline');
+    await reader.page.context().setOffline(false);
+    await comment(reader.page, 'Ida').waitFor({ timeout: 15_000 });
+  });
 });
