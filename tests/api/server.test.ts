@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { api, SITE_ORIGIN, startTestApp, type TestApp } from '../helpers/app.js';
 
 let app: TestApp;
@@ -12,6 +13,24 @@ describe('operations endpoints', () => {
     const ready = await api(app, 'GET', '/readyz');
     assert.equal(ready.status, 200);
     assert.equal(ready.json.status, 'ready');
+  });
+
+  it('answers /readyz with 503 once the database is gone, while /healthz still answers', async () => {
+    const other = await startTestApp();
+    const admin = new pg.Client({ connectionString: process.env.PARLEY_TEST_ADMIN_URL });
+    try {
+      await admin.connect();
+      const name = new URL(other.database.url).pathname.slice(1);
+      await admin.query(`alter database ${admin.escapeIdentifier(name)} with allow_connections false`);
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
+      const ready = await api(other, 'GET', '/readyz');
+      assert.equal(ready.status, 503);
+      assert.equal(ready.json.error.code, 'unavailable');
+      assert.equal((await api(other, 'GET', '/healthz')).status, 200);
+    } finally {
+      await admin.end();
+      await other.close();
+    }
   });
 
   it('describes the API in an OpenAPI document', async () => {

@@ -72,4 +72,12 @@ describe('GET /api/v1/counts', () => {
     assert.deepEqual(res.json.counts, { 'count-a': 0 });
     assert.equal((await api(app, 'GET', '/api/v1/counts?site=news')).status, 400);
   });
+
+  it('finds the site from the asking page\'s origin when count.js names none', async () => {
+    const res = await api(app, 'GET', '/api/v1/counts?keys=count-a', { headers: { origin: SITE_ORIGIN } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json.counts, { 'count-a': 2 });
+    assert.equal((await api(app, 'GET', '/api/v1/counts?keys=count-a')).status, 400);
+    assert.equal((await api(app, 'GET', '/api/v1/counts?keys=count-a', { headers: { origin: 'https://unknown.example' } })).status, 404);
+  });
 });

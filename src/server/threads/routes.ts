@@ -17,7 +17,7 @@ const threadQuery = listCommentsQuery.extend({
 });
 
 const countsQuery = z.object({
-  site: z.string().min(1).max(64),
+  site: z.string().min(1).max(64).optional(),
   keys: z
     .string()
     .min(1)
@@ -41,7 +41,9 @@ export function threadRoutes(deps: Deps): Router {
 
   router.get('/counts', async (req, res) => {
     const { site, keys } = parseQuery(countsQuery, req);
-    res.set('Cache-Control', 'public, max-age=30').json({ counts: await countComments(deps, { site, keys }) });
+    const counts = await countComments(deps, { site, keys, pageOrigin: req.get('origin') });
+    // Short: a list page should see a new comment soon; Vary, since the origin can pick the site.
+    res.set({ 'Cache-Control': 'public, max-age=10', Vary: 'Origin' }).json({ counts });
   });
 
   return router;

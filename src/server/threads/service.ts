@@ -58,9 +58,16 @@ export async function getThread(deps: Deps, id: string): Promise<Thread> {
   return thread;
 }
 
-/** Comment counts for list pages: a key matches a thread's identifier or its URL. */
-export async function countComments(deps: Deps, input: { site: string; keys: string[] }): Promise<Record<string, number>> {
-  const site = await getSiteBySlug(deps, input.site);
+/**
+ * Comment counts for list pages: a key matches a thread's identifier or its URL. Without a
+ * site slug (count.js under an unchanged Disqus snippet), the asking page's origin names it.
+ */
+export async function countComments(
+  deps: Deps,
+  input: { site?: string; pageOrigin?: string; keys: string[] },
+): Promise<Record<string, number>> {
+  if (!input.site && !input.pageOrigin) throw new BadRequest('Name the site.');
+  const site = input.site ? await getSiteBySlug(deps, input.site) : await findSiteByPageUrl(deps, input.pageOrigin!);
   const keys = [...new Set(input.keys)];
   const rows = await deps.db
     .select({ key: threads.key, url: threads.url, count: threads.commentCount })
