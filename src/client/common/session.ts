@@ -8,6 +8,16 @@ export function readToken(origin: string): string | null {
   return readStored<string>(storageKey(origin, 'token'));
 }
 
+const listeners = new Set<() => void>();
+
 export function saveToken(origin: string, token: string | null): void {
+  const changed = readToken(origin) !== token;
   writeStored(storageKey(origin, 'token'), token);
+  if (changed) listeners.forEach((listener) => listener());
+}
+
+/** Live updates reconnect under a new identity (a guest's first post) to get its private events. */
+export function onTokenChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }

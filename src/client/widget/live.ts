@@ -30,8 +30,14 @@ export interface LiveOptions {
   handlers: LiveHandlers;
 }
 
-/** Connects and joins the thread's room; returns the function that disconnects. */
-export function connectLive({ origin, threadId, since, readToken, handlers }: LiveOptions): () => void {
+export interface LiveConnection {
+  /** Reconnects with the current token; the rejoin replays what the new identity may see. */
+  reauthenticate(): void;
+  stop(): void;
+}
+
+/** Connects and joins the thread's room. */
+export function connectLive({ origin, threadId, since, readToken, handlers }: LiveOptions): LiveConnection {
   let cursor = since;
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(origin, {
     transports: ['websocket', 'polling'],
@@ -76,8 +82,9 @@ export function connectLive({ origin, threadId, since, readToken, handlers }: Li
   socket.on('comment:deleted', on(handlers.deleted));
   socket.on('vote:updated', on(handlers.votes));
 
-  return () => {
-    socket.disconnect();
+  return {
+    reauthenticate: () => { socket.disconnect().connect(); },
+    stop: () => { socket.disconnect(); },
   };
 }
 

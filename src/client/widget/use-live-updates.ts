@@ -1,7 +1,7 @@
 /** Starts live updates once the thread is on screen, loading socket.io-client only then. */
 import { useEffect } from 'preact/hooks';
 import type { Dispatch } from 'preact/hooks';
-import { readToken } from '../common/session.js';
+import { onTokenChange, readToken } from '../common/session.js';
 import type { ThreadAction } from './thread-state.js';
 
 /**
@@ -22,12 +22,13 @@ export function useLiveUpdates(
   dispatch: Dispatch<ThreadAction>,
 ): void {
   useEffect(() => {
-    let stop: (() => void) | null = null;
+    let connection: import('./live.js').LiveConnection | null = null;
+    const stopWatchingToken = onTokenChange(() => connection?.reauthenticate());
     let cancelled = false;
     loadLive()
       .then(({ connectLive }) => {
         if (cancelled) return;
-        stop = connectLive({
+        connection = connectLive({
           origin,
           threadId,
           since,
@@ -43,7 +44,8 @@ export function useLiveUpdates(
       .catch((error: unknown) => console.warn('[parley] live updates unavailable', error));
     return () => {
       cancelled = true;
-      stop?.();
+      stopWatchingToken();
+      connection?.stop();
     };
   }, [origin, threadId]);
 }
