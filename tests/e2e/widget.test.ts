@@ -8,6 +8,9 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createSite } from '../../src/server/sites/service.js';
 
 const skip = browserSkipReason();
 let parley: RunningParley;
@@ -143,5 +146,37 @@ describe('the widget in Chromium', { skip, timeout: 120_000 }, () => {
     assert.equal(await comment(reader.page, 'Ida').count(), 0, 'nothing arrives while offline');
     await reader.page.context().setOffline(false);
     await comment(reader.page, 'Ida').waitFor({ timeout: 15_000 });
+  });
+
+  it('works from an unchanged Disqus snippet on another origin, with count.js', async () => {
+    const host = http.createServer((req, res) => {
+      const page = `http://127.0.0.1:${(host.address() as AddressInfo).port}/post-9`;
+      res.setHeader('content-type', 'text/html');
+      res.end(`<!doctype html><html><head><title>Post 9</title></head><body>
+        <p><a id="count" href="${page}#disqus_thread">Comments</a></p>
+        <div id="disqus_thread"></div>
+        <script>var disqus_config = function () { this.page.url = '${page}'; this.page.identifier = 'post-9'; this.page.title = 'Post 9'; };</script>
+        <script async src="${parley.url}/embed.js"></script>
+        <script async src="${parley.url}/count.js"></script>
+      </body></html>`);
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+    try {
+      await createSite(parley.deps, { slug: 'cross', name: 'Cross-origin blog', origins: [origin] });
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(`${origin}/post-9`);
+      await page.getByRole('textbox', { name: 'Name' }).first().fill('Lin');
+      await page.getByRole('textbox', { name: 'Comment' }).first().fill('Hello from a Disqus snippet');
+      await page.getByRole('button', { name: 'Post comment' }).first().click();
+      await comment(page, 'Lin').waitFor();
+      await page.reload();
+      await comment(page, 'Lin').waitFor();
+      await page.waitForFunction(() => document.getElementById('count')?.textContent === '1 Comment', undefined, { timeout: 5000 });
+    } finally {
+      host.close();
+    }
   });
 });

@@ -42,8 +42,9 @@ export function threadRoutes(deps: Deps): Router {
   router.get('/counts', async (req, res) => {
     const { site, keys } = parseQuery(countsQuery, req);
     const counts = await countComments(deps, { site, keys, pageOrigin: req.get('origin') });
-    // Short: a list page should see a new comment soon; Vary, since the origin can pick the site.
-    res.set({ 'Cache-Control': 'public, max-age=10', Vary: 'Origin' }).json({ counts });
+    // Revalidated every time (the ETag makes that a 304): a reader who just commented sees it
+    // counted. Vary, since the origin can pick the site.
+    res.set({ 'Cache-Control': 'no-cache', Vary: 'Origin' }).json({ counts });
   });
 
   return router;
