@@ -15,8 +15,7 @@ import { postComment } from '../src/server/comments/service.js';
 import { parseConfig } from '../src/server/config.js';
 import { startEmbeddedPostgres } from '../src/server/db/embedded.js';
 import { applyMigrations, openDatabase } from '../src/server/db/index.js';
-import type { Deps } from '../src/server/deps.js';
-import { EventBus } from '../src/server/events.js';
+import { createDeps, type Deps } from '../src/server/deps.js';
 import { createSite } from '../src/server/sites/service.js';
 import { resolveThread } from '../src/server/threads/service.js';
 
@@ -62,7 +61,7 @@ const pg = await startEmbeddedPostgres({ dataDir, port: 0, database: 'bench' });
 const database = openDatabase(pg.url);
 try {
   await applyMigrations(database.db);
-  const deps: Deps = { db: database.db, events: new EventBus(), secret: 'bench-secret-bench-secret', now: () => new Date() };
+  const deps = createDeps({ db: database.db, secret: 'bench-secret-bench-secret' });
   const started = Date.now();
   const threadId = await seed(deps);
   const seedMs = Date.now() - started;

@@ -11,6 +11,7 @@ import type { Deps } from './deps.js';
 import { apiCors, originAllowlist } from './http/cors.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
+import type { SocketAdapter } from './realtime/adapter.js';
 import { createSocketServer, relayDomainEvents } from './realtime/sockets.js';
 import { threadRoutes } from './threads/routes.js';
 import { voteRoutes } from './votes/routes.js';
@@ -34,10 +35,18 @@ function staticClient(): express.Handler {
   });
 }
 
+/** Express's trust proxy setting from its string form: a hop count, true, or a list of addresses. */
+function trustProxySetting(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 /** Composes the HTTP app and the socket server over the given dependencies. */
-export function createApp(deps: Deps, config: Config, log: Logger): AppParts {
+export function createApp(deps: Deps, config: Config, log: Logger, options: { adapter?: SocketAdapter } = {}): AppParts {
   const app = express();
   app.disable('x-powered-by');
+  // Rate limits and IP hashes need the reader's address, not the proxy's.
+  if (config.trustProxy) app.set('trust proxy', trustProxySetting(config.trustProxy));
   const isOriginAllowed = originAllowlist(deps, new URL(config.publicUrl).origin);
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
@@ -63,7 +72,7 @@ export function createApp(deps: Deps, config: Config, log: Logger): AppParts {
   app.use(errorHandler(log));
 
   const server = http.createServer(app);
-  const io = createSocketServer(server, deps, { isOriginAllowed, log });
+  const io = createSocketServer(server, deps, { isOriginAllowed, log, adapter: options.adapter });
   const stopRelay = relayDomainEvents(deps, io);
   return {
     app,

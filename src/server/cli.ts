@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
-import { EventBus } from './events.js';
+import { createDeps, type Deps } from './deps.js';
 import { AppError } from './errors.js';
 import { createLogger, openConfiguredDatabase } from './runtime.js';
 import { createSite } from './sites/service.js';
@@ -12,12 +12,12 @@ Commands:
       Adds a site whose pages (on the given origins) may embed Parley threads.
 `;
 
-async function withDatabase<T>(work: (deps: import('./deps.js').Deps) => Promise<T>): Promise<T> {
+async function withDatabase<T>(work: (deps: Deps) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const log = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const { database, embedded } = await openConfiguredDatabase(config, log);
   try {
-    return await work({ db: database.db, events: new EventBus(), secret: config.sessionSecret, now: () => new Date() });
+    return await work(createDeps({ db: database.db, secret: config.sessionSecret }));
   } finally {
     await database.close();
     await embedded?.stop();

@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
+export const DEFAULT_LIMITS = { postsPerMinute: 10, votesPerMinute: 60 } as const;
+
 /** Every setting Parley reads from the environment; nothing else reads process.env. */
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -13,6 +15,13 @@ const envSchema = z.object({
   /** Port of the embedded PostgreSQL; 0 picks a free one at each start. */
   EMBEDDED_PG_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   REDIS_URL: z.url().optional(),
+  /** Namespaces Parley's keys and channels in a shared Redis. */
+  REDIS_PREFIX: z.string().regex(/^[\w.-]+$/).default('parley'),
+  /** Comments one IP address, or one reader, may post per minute. */
+  RATE_LIMIT_POSTS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.postsPerMinute),
+  RATE_LIMIT_VOTES_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.votesPerMinute),
+  /** Express's `trust proxy`: set when a reverse proxy adds X-Forwarded-For (e.g. `loopback` or `1`). */
+  TRUST_PROXY: z.string().optional(),
   SMTP_URL: z.url().optional(),
   SESSION_SECRET: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -30,6 +39,9 @@ export interface Config {
   databaseUrl: string | undefined;
   embeddedPgPort: number;
   redisUrl: string | undefined;
+  redisPrefix: string;
+  limits: { postsPerMinute: number; votesPerMinute: number };
+  trustProxy: string | undefined;
   smtpUrl: string | undefined;
   /** Secret: keys HMACs of IP addresses. Never logged. */
   sessionSecret: string;
@@ -63,6 +75,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: e.DATABASE_URL,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    limits: Object.freeze({ postsPerMinute: e.RATE_LIMIT_POSTS_PER_MINUTE, votesPerMinute: e.RATE_LIMIT_VOTES_PER_MINUTE }),
+    trustProxy: e.TRUST_PROXY,
     smtpUrl: e.SMTP_URL,
     sessionSecret: e.SESSION_SECRET ?? loadOrCreateSecret(dataDir),
     logLevel: e.LOG_LEVEL,

@@ -1,12 +1,14 @@
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { applyMigrations, openDatabase, type Database } from './db/index.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
 import { seedDemo } from './demo/seed.js';
-import type { Deps } from './deps.js';
-import { EventBus } from './events.js';
+import { createDeps, type Deps } from './deps.js';
+import { createRateLimits } from './limits/service.js';
+import { crossProcessAdapter } from './realtime/adapter.js';
 
 export interface RunningParley {
   url: string;
@@ -44,8 +46,19 @@ export async function openConfiguredDatabase(config: Config, log: Logger): Promi
 /** config -> database -> migrations -> http + sockets; stop() undoes it in reverse. */
 export async function startParley(config: Config, log: Logger = createLogger(config)): Promise<RunningParley> {
   const { database, embedded } = await openConfiguredDatabase(config, log);
-  const deps: Deps = { db: database.db, events: new EventBus(), secret: config.sessionSecret, now: () => new Date() };
-  const parts = createApp(deps, config, log);
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3 }) : undefined;
+  redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
+  const deps = createDeps({
+    db: database.db,
+    secret: config.sessionSecret,
+    limits: createRateLimits({
+      db: database.db, redis, keyPrefix: config.redisPrefix,
+      perMinute: { post: config.limits.postsPerMinute, vote: config.limits.votesPerMinute },
+    }),
+  });
+  // Only an external database can be shared by several processes; the embedded one has one owner.
+  const adapter = crossProcessAdapter({ redis, pool: config.databaseUrl ? database.pool : undefined, prefix: config.redisPrefix });
+  const parts = createApp(deps, config, log, { adapter: adapter?.adapter });
   await new Promise<void>((resolve, reject) => {
     parts.server.once('error', reject);
     parts.server.listen(config.port, config.host, () => resolve());
@@ -60,6 +73,8 @@ export async function startParley(config: Config, log: Logger = createLogger(con
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
     await parts.close();
+    await adapter?.close();
+    await redis?.quit();
     await database.close();
     await embedded?.stop();
   })());

@@ -1,12 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { createApp } from '../../src/server/app.js';
 import { parseConfig } from '../../src/server/config.js';
-import type { Deps } from '../../src/server/deps.js';
-import { EventBus } from '../../src/server/events.js';
+import { createDeps, type Deps } from '../../src/server/deps.js';
+import { createRateLimits } from '../../src/server/limits/service.js';
+import { crossProcessAdapter } from '../../src/server/realtime/adapter.js';
 import { createSite, type Site } from '../../src/server/sites/service.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
@@ -25,30 +28,52 @@ export interface TestApp {
   site: Site;
   /** Queries sent since the last reset: read paths must send a fixed number. */
   queries: string[];
+  /** Namespaces this app's Redis keys and socket channels. */
+  prefix: string;
   close(): Promise<void>;
 }
 
 export const SITE_ORIGIN = 'https://news.example.org';
 
+export interface TestAppOptions {
+  /** Most tests post far more than a reader may: limits are high unless a test sets them. */
+  postsPerMinute?: number;
+  votesPerMinute?: number;
+  /** Counters, and socket broadcasts between instances, go through this Redis. */
+  redis?: Redis;
+  /** Another instance of Parley on the same database: a second process, as far as it can tell. */
+  sameDatabaseAs?: TestApp;
+  /** Broadcast socket events to other instances (through `redis` if given, else PostgreSQL). */
+  crossProcess?: boolean;
+}
+
 /** The real app (same factories as main.ts) on a fresh database, listening on a free port. */
-export async function startTestApp(): Promise<TestApp> {
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const queries: string[] = [];
-  const database = await createTestDatabase({ queryLogger: { logQuery: (q) => queries.push(q) } });
+  const database = options.sameDatabaseAs?.database ?? await createTestDatabase({ queryLogger: { logQuery: (q) => queries.push(q) } });
   const clock = new TestClock();
-  const deps: Deps = { db: database.db, events: new EventBus(), secret: 'test-secret-test-secret', now: clock.now };
+  const prefix = `test-${randomBytes(4).toString('hex')}`;
+  const limits = createRateLimits({
+    db: database.db, redis: options.redis, keyPrefix: prefix,
+    perMinute: { post: options.postsPerMinute ?? 10_000, vote: options.votesPerMinute ?? 10_000 },
+  });
+  const deps = createDeps({ db: database.db, secret: 'test-secret-test-secret', now: clock.now, limits });
   const config = parseConfig({
     PORT: '0', DEMO: 'false', SESSION_SECRET: 'test-secret-test-secret', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'parley-')),
   });
-  const parts = createApp(deps, config, pino({ level: 'silent' }));
+  const sharedPrefix = options.sameDatabaseAs?.prefix ?? prefix;
+  const adapter = options.crossProcess ? crossProcessAdapter({ redis: options.redis, pool: database.pool, prefix: sharedPrefix }) : undefined;
+  const parts = createApp(deps, config, pino({ level: 'silent' }), { adapter: adapter?.adapter });
   await new Promise<void>((resolve) => parts.server.listen(0, '127.0.0.1', resolve));
   const { port } = parts.server.address() as AddressInfo;
-  const site = await createSite(deps, { slug: 'news', name: 'News', origins: [SITE_ORIGIN] });
+  const site = options.sameDatabaseAs?.site ?? await createSite(deps, { slug: 'news', name: 'News', origins: [SITE_ORIGIN] });
   return {
     url: `http://127.0.0.1:${port}`,
-    deps, database, clock, site, queries,
+    deps, database, clock, site, queries, prefix: sharedPrefix,
     async close() {
       await parts.close();
-      await database.drop();
+      await adapter?.close();
+      if (!options.sameDatabaseAs) await database.drop();
     },
   };
 }

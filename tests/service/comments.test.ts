@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { resolveSession } from '../../src/server/auth/service.js';
 import { deleteComment, editComment, postComment } from '../../src/server/comments/service.js';
-import type { Deps } from '../../src/server/deps.js';
+import { createDeps, type Deps } from '../../src/server/deps.js';
 import { AppError } from '../../src/server/errors.js';
-import { EventBus, type DomainEvents } from '../../src/server/events.js';
+import type { DomainEvents } from '../../src/server/events.js';
 import { createSite } from '../../src/server/sites/service.js';
 import { resolveThread } from '../../src/server/threads/service.js';
 import { voteOnComment } from '../../src/server/votes/service.js';
@@ -18,7 +18,7 @@ const seen: Array<{ name: keyof DomainEvents; payload: unknown }> = [];
 
 before(async () => {
   database = await createTestDatabase();
-  deps = { db: database.db, events: new EventBus(), secret: 'service-secret-123', now: clock.now };
+  deps = createDeps({ db: database.db, secret: 'service-secret-123', now: clock.now });
   for (const name of ['comment.created', 'comment.updated', 'comment.deleted', 'vote.updated'] as const) {
     deps.events.on(name, (payload) => seen.push({ name, payload }));
   }

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { ApiComment, CommentResponse } from '../../shared/api.js';
 import { actorOrNewGuest } from '../auth/service.js';
@@ -6,6 +6,7 @@ import { transactional, type Tx } from '../db/index.js';
 import { comments, sites, threads } from '../db/schema.js';
 import type { Actor, Deps } from '../deps.js';
 import { BadRequest, EditWindowClosed, Forbidden, NotFound, ThreadClosed, Unauthorized } from '../errors.js';
+import { hashIp, limitKeys } from '../limits/service.js';
 import { appendThreadEvent } from '../realtime/log.js';
 import { isCommentAuthor, isWithinEditWindow, mustHoldForReview } from './policy.js';
 import { renderMarkdown } from './render.js';
@@ -15,10 +16,6 @@ import { toApiComment, type CommentRow } from './serialize.js';
 export interface PostCommentInput extends PostCommentBody {
   threadId: string;
   ip?: string;
-}
-
-function hashIp(secret: string, ip: string | undefined): string | null {
-  return ip ? createHmac('sha256', secret).update(ip).digest('base64url') : null;
 }
 
 function asAuthorSees(row: CommentRow): ApiComment {
@@ -46,6 +43,8 @@ async function loadParent(tx: Tx, threadId: string, parentId: string | null | un
 }
 
 export async function postComment(deps: Deps, actor: Actor | null, input: PostCommentInput): Promise<CommentResponse> {
+  const ipHash = hashIp(deps.secret, input.ip);
+  await deps.limits.consume('post', limitKeys(ipHash, actor?.userId));
   return transactional(deps.db, async (tx, afterCommit) => {
     const { thread, site } = await loadThreadForPosting(tx, input.threadId);
     const parent = await loadParent(tx, thread.id, input.parentId);
@@ -71,7 +70,7 @@ export async function postComment(deps: Deps, actor: Actor | null, input: PostCo
       bodySource: input.body,
       bodyHtml: renderMarkdown(input.body),
       status,
-      ipHash: hashIp(deps.secret, input.ip),
+      ipHash,
       createdAt: now,
     }).returning();
     if (status === 'approved') await adjustCommentCount(tx, thread.id, 1);

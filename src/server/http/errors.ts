@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { ErrorBody } from '../../shared/errors.js';
 import { ErrorCodes } from '../../shared/errors.js';
-import { AppError } from '../errors.js';
+import { AppError, RateLimited } from '../errors.js';
 
 /** body-parser's failures carry a `type`; they are the client's fault, not ours. */
 function bodyParserError(err: unknown): AppError | null {
@@ -24,6 +24,7 @@ function send(res: Parameters<ErrorRequestHandler>[2], err: AppError): void {
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const known = err instanceof AppError ? err : bodyParserError(err);
+    if (known instanceof RateLimited) res.set('Retry-After', String(known.retryAfterSeconds));
     if (known) return send(res, known);
     log.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
     send(res, new AppError(ErrorCodes.internal, 500, 'Something went wrong on our side.'));

@@ -6,6 +6,7 @@ import { resolveSession } from '../auth/service.js';
 import type { Actor, Deps } from '../deps.js';
 import { AppError } from '../errors.js';
 import { getThread } from '../threads/service.js';
+import type { SocketAdapter } from './adapter.js';
 import { readThreadEventsSince } from './log.js';
 
 export const MAX_REPLAY = 1000;
@@ -20,6 +21,8 @@ const joinRequest = z.object({ threadId: z.uuid(), since: z.string().regex(/^\d{
 
 export interface SocketOptions {
   isOriginAllowed: (origin: string | undefined) => Promise<boolean>;
+  /** Carries room broadcasts to other processes; absent, they stay in this one. */
+  adapter?: SocketAdapter;
   log: { warn: (obj: object, msg: string) => void };
 }
 
@@ -27,6 +30,7 @@ export interface SocketOptions {
 export function createSocketServer(httpServer: http.Server, deps: Deps, options: SocketOptions): ParleyServer {
   const io: ParleyServer = new Server(httpServer, {
     serveClient: false,
+    ...(options.adapter ? { adapter: options.adapter } : {}),
     cors: {
       origin: (origin, cb) => { options.isOriginAllowed(origin).then((ok) => cb(null, ok), cb); },
       methods: ['GET', 'POST'],

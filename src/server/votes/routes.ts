@@ -15,7 +15,7 @@ export function voteRoutes(deps: Deps): Router {
   router.post('/comments/:id/vote', async (req, res) => {
     const { id } = parseParams(commentIdParams, req);
     const { value } = parseBody(voteBody, req);
-    res.json(await voteOnComment(deps, await actorOf(deps, req), { commentId: id, value }));
+    res.json(await voteOnComment(deps, await actorOf(deps, req), { commentId: id, value, ip: req.ip }));
   });
   return router;
 }

@@ -6,6 +6,7 @@ import { comments, sites, votes } from '../db/schema.js';
 import type { Actor, Deps } from '../deps.js';
 import { Forbidden, NotFound } from '../errors.js';
 import { canVote } from '../comments/policy.js';
+import { hashIp, limitKeys } from '../limits/service.js';
 import { appendThreadEvent } from '../realtime/log.js';
 
 export type VoteValue = -1 | 0 | 1;
@@ -14,8 +15,9 @@ export type VoteValue = -1 | 0 | 1;
 export async function voteOnComment(
   deps: Deps,
   actor: Actor | null,
-  input: { commentId: string; value: VoteValue },
+  input: { commentId: string; value: VoteValue; ip?: string },
 ): Promise<VoteResponse> {
+  await deps.limits.consume('vote', limitKeys(hashIp(deps.secret, input.ip), actor?.userId));
   return transactional(deps.db, async (tx, afterCommit) => {
     // Locking the comment serialises votes on it, so its counters never drift from the votes.
     const [found] = await tx
