@@ -51,6 +51,9 @@ export async function listThreadComments(
   input: ListCommentsInput,
 ): Promise<CommentsPage> {
   const cursor = input.cursor ? decodeCursor(input.cursor) : undefined;
+  // Read before the page: a change committed in between is then replayed to the client (which
+  // skips what it already shows) instead of being missing from both the page and the replay.
+  const eventCursor = await latestThreadCursor(deps.db, thread.id);
   const visible = visibleTo(actor);
   const topRows = await deps.db
     .select(publicColumns)
@@ -73,7 +76,7 @@ export async function listThreadComments(
   return {
     comments: tree,
     nextCursor: hasMore && last ? encodeCursor({ id: last.id, score: last.score }) : null,
-    eventCursor: await latestThreadCursor(deps.db, thread.id),
+    eventCursor,
   };
 }
 
