@@ -47,6 +47,11 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   app.disable('x-powered-by');
   // Rate limits and IP hashes need the reader's address, not the proxy's.
   if (config.trustProxy) app.set('trust proxy', trustProxySetting(config.trustProxy));
+  app.use((_req, res, next) => {
+    // Nothing Parley serves is to be sniffed into another type, and no reader's URL leaks.
+    res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'strict-origin-when-cross-origin' });
+    next();
+  });
   const isOriginAllowed = originAllowlist(deps, new URL(config.publicUrl).origin);
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });

@@ -133,6 +133,17 @@ describe('live updates', () => {
     }
   });
 
+  it('lets one connection follow a bounded number of threads', async () => {
+    const reader = await connect();
+    for (let i = 0; i < 20; i++) {
+      const thread = await openThread(app, `many-${i}`);
+      assert.equal((await join(reader.socket, thread.id)).ok, true);
+    }
+    const extra = await openThread(app, 'many-extra');
+    const refused = await join(reader.socket, extra.id);
+    assert.equal(refused.ok ? null : refused.error.code, 'rate_limited');
+  });
+
   it('refuses to join an unknown or malformed thread', async () => {
     const reader = await connect();
     const unknown = await join(reader.socket, '00000000-0000-4000-8000-000000000000');

@@ -10,6 +10,8 @@ import type { SocketAdapter } from './adapter.js';
 import { readThreadEventsSince } from './log.js';
 
 export const MAX_REPLAY = 1000;
+/** A page shows a thread or a few; more rooms than this is a client gone wrong (or hostile). */
+export const MAX_THREADS_PER_SOCKET = 20;
 
 type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor | null }>;
 type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor | null }>;
@@ -76,6 +78,10 @@ export function createSocketServer(httpServer: http.Server, deps: Deps, options:
 async function joinThread(deps: Deps, socket: ParleySocket, req: unknown): Promise<JoinAck> {
   const parsed = joinRequest.safeParse(req);
   if (!parsed.success) return { ok: false, error: { code: 'validation_failed', message: 'threadId must be a thread id.' } };
+  const joined = [...socket.rooms].filter((room) => room.startsWith('thread:'));
+  if (joined.length >= MAX_THREADS_PER_SOCKET && !joined.includes(threadRoom(parsed.data.threadId))) {
+    return { ok: false, error: { code: 'rate_limited', message: `A connection follows at most ${MAX_THREADS_PER_SOCKET} threads.` } };
+  }
   const thread = await getThread(deps, parsed.data.threadId);
   // Join before reading the log: whatever commits after the read arrives live.
   await socket.join(threadRoom(thread.id));
