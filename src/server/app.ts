@@ -2,6 +2,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
+import compression from 'compression';
 import express from 'express';
 import type { Logger } from 'pino';
 import { commentRoutes } from './comments/routes.js';
@@ -47,6 +48,8 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   app.disable('x-powered-by');
   // Rate limits and IP hashes need the reader's address, not the proxy's.
   if (config.trustProxy) app.set('trust proxy', trustProxySetting(config.trustProxy));
+  // The widget and thread JSON shrink to a third or less: readers on slow links feel it.
+  app.use(compression({ threshold: 1024 }));
   app.use((_req, res, next) => {
     // Nothing Parley serves is to be sniffed into another type, and no reader's URL leaks.
     res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'strict-origin-when-cross-origin' });

@@ -62,5 +62,7 @@ describe('cross-origin access', () => {
     assert.equal(res.status, 200, 'run `npm run build` first');
     assert.equal(res.headers.get('access-control-allow-origin'), '*');
     assert.match(res.headers.get('content-type') ?? '', /javascript/);
+    const widget = await fetch(`${app.url}/widget.js`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(widget.headers.get('content-encoding'), 'gzip', 'the widget travels compressed');
   });
 });
