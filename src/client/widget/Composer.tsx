@@ -10,6 +10,12 @@ import { useWidget } from './context.js';
 import { readGuest } from './local-data.js';
 import { CommentBox, MarkdownHint, useAutoFocus } from './form-parts.js';
 
+/** A message for the reader; `field` when it is about one input, which is then marked invalid. */
+interface FormError {
+  message: string;
+  field?: 'body' | 'name';
+}
+
 interface ComposerProps {
   /** null for a new top-level comment. */
   parentId: string | null;
@@ -26,8 +32,9 @@ export function Composer({ parentId, onClose }: ComposerProps) {
   // A reply form stays short for a reader whose name is known; the top form always shows it.
   const [showIdentity, setShowIdentity] = useState(parentId === null || !remembered?.name);
   const [sending, setSending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<FormError | null>(null);
   const textarea = useRef<HTMLTextAreaElement>(null);
+  const nameInput = useRef<HTMLInputElement>(null);
   const hintId = useId();
   const errorId = useId();
   useAutoFocus(textarea, parentId !== null);
@@ -36,13 +43,15 @@ export function Composer({ parentId, onClose }: ComposerProps) {
     event.preventDefault();
     if (sending) return;
     if (!body.trim()) {
-      setError('Write something first.');
+      setError({ message: 'Write something first.', field: 'body' });
       textarea.current?.focus();
       return;
     }
     if (!name.trim()) {
+      // Only spaces pass the input's `required`; the field is shown whenever the name is empty.
       setShowIdentity(true);
-      setError('Please enter your name.');
+      setError({ message: 'Please enter your name.', field: 'name' });
+      nameInput.current?.focus();
       return;
     }
     setSending(true);
@@ -52,7 +61,7 @@ export function Composer({ parentId, onClose }: ComposerProps) {
       setBody('');
       if (onClose) return onClose();
     } catch (failure) {
-      setError(errorText(failure));
+      setError({ message: errorText(failure) });
     } finally {
       setSending(false);
     }
@@ -76,7 +85,8 @@ export function Composer({ parentId, onClose }: ComposerProps) {
     >
       <CommentBox
         textarea={textarea}
-        describedBy={error ? `${hintId} ${errorId}` : hintId}
+        describedBy={error && error.field !== 'name' ? `${hintId} ${errorId}` : hintId}
+        invalid={error?.field === 'body'}
         placeholder={parentId ? 'Write a reply…' : 'Join the discussion…'}
         rows={parentId ? 2 : 3}
         value={body}
@@ -88,8 +98,11 @@ export function Composer({ parentId, onClose }: ComposerProps) {
           <label>
             <span>Name</span>
             <input
+              ref={nameInput}
               type="text"
               dir="auto"
+              aria-invalid={error?.field === 'name' || undefined}
+              aria-describedby={error?.field === 'name' ? errorId : undefined}
               autoComplete="name"
               maxLength={MAX_NAME_LENGTH}
               required
@@ -117,7 +130,7 @@ export function Composer({ parentId, onClose }: ComposerProps) {
       )}
       {error && (
         <p class="error" role="alert" id={errorId}>
-          {error}
+          {error.message}
         </p>
       )}
       <div class="form-buttons">

@@ -18,21 +18,29 @@ export function EditForm({ comment, onClose }: EditFormProps) {
   // The API returns only HTML; the source typed in this browser is better when we have it.
   const [body, setBody] = useState(() => readSource(origin, comment.id) ?? textFromHtml(comment.html));
   const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  // `aboutBody` marks the box invalid: an empty edit, not a failed request.
+  const [error, setError] = useState<{ message: string; aboutBody: boolean } | null>(null);
   const textarea = useRef<HTMLTextAreaElement>(null);
   const hintId = useId();
+  const errorId = useId();
   useAutoFocus(textarea, true);
 
   async function save(event: TargetedEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (saving || !body.trim()) return;
+    if (saving) return;
+    // Only spaces pass the box's `required`: say why nothing was saved instead of ignoring the click.
+    if (!body.trim()) {
+      setError({ message: 'Write something first, or use Delete to remove the comment.', aboutBody: true });
+      textarea.current?.focus();
+      return;
+    }
     setSaving(true);
     setError(null);
     try {
       await actions.edit(comment.id, body);
       onClose();
     } catch (failure) {
-      setError(errorText(failure));
+      setError({ message: errorText(failure), aboutBody: false });
       setSaving(false);
     }
   }
@@ -44,11 +52,18 @@ export function EditForm({ comment, onClose }: EditFormProps) {
       onKeyDown={(event) => event.key === 'Escape' && onClose()}
       aria-busy={saving}
     >
-      <CommentBox textarea={textarea} describedBy={hintId} rows={3} value={body} onValue={setBody} />
+      <CommentBox
+        textarea={textarea}
+        describedBy={error?.aboutBody ? `${hintId} ${errorId}` : hintId}
+        invalid={error?.aboutBody}
+        rows={3}
+        value={body}
+        onValue={setBody}
+      />
       <MarkdownHint id={hintId} />
       {error && (
-        <p class="error" role="alert">
-          {error}
+        <p class="error" role="alert" id={errorId}>
+          {error.message}
         </p>
       )}
       <div class="form-buttons">

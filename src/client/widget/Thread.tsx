@@ -1,5 +1,5 @@
 /** The whole thread: header with count and sort, the composer, the comments, and paging. */
-import { useEffect, useMemo, useReducer, useState } from 'preact/hooks';
+import { useEffect, useId, useMemo, useReducer, useState } from 'preact/hooks';
 import type { ApiComment, CommentSort, ThreadResponse } from '../../shared/api.js';
 import { commentCountText } from '../common/count-text.js';
 import { errorText, WidgetApi } from './api.js';
@@ -34,6 +34,7 @@ export function Thread({ options, initial }: { options: MountOptions; initial: T
   const threadId = state.thread.id;
   const actions = useThreadActions(api, threadId, dispatch, options.callbacks);
   const now = useNow(30_000);
+  const headingId = useId();
   useLiveUpdates(options.origin, threadId, initial.eventCursor, dispatch);
 
   useEffect(() => callEach(options.callbacks.onReady), []);
@@ -62,9 +63,11 @@ export function Thread({ options, initial }: { options: MountOptions; initial: T
 
   return (
     <WidgetContext.Provider value={context}>
-      <section class="thread" aria-label="Comments">
+      {/* Named by its heading ("3 Comments"): host pages often wrap the widget in a region named
+          "Comments" already, and two nested landmarks with one name cannot be told apart. */}
+      <section class="thread" aria-labelledby={headingId}>
         <header class="thread-head">
-          <h2>{commentCountText(state.count)}</h2>
+          <h2 id={headingId}>{commentCountText(state.count)}</h2>
           <label class="sort">
             <span>Sort by</span>
             <select

@@ -34,6 +34,8 @@ export function useAutoFocus(target: RefObject<HTMLTextAreaElement | null>, enab
 interface CommentBoxProps {
   textarea: RefObject<HTMLTextAreaElement | null>;
   describedBy: string;
+  /** Set while the form's error is about this box, so it is announced as invalid with the error. */
+  invalid?: boolean;
   placeholder?: string;
   rows: number;
   value: string;
@@ -41,12 +43,13 @@ interface CommentBoxProps {
 }
 
 /** The markdown textarea of every form, named "Comment" as the contract says. */
-export function CommentBox({ textarea, describedBy, placeholder, rows, value, onValue }: CommentBoxProps) {
+export function CommentBox({ textarea, describedBy, invalid, placeholder, rows, value, onValue }: CommentBoxProps) {
   return (
     <textarea
       ref={textarea}
       aria-label="Comment"
       aria-describedby={describedBy}
+      aria-invalid={invalid || undefined}
       placeholder={placeholder}
       dir="auto"
       rows={rows}

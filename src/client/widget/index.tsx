@@ -6,6 +6,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { ThreadResponse } from '../../shared/api.js';
 import { errorText } from './api.js';
+import { followHostTheme } from './host-theme.js';
 import type { MountedWidget, MountOptions } from './mount-options.js';
 import { widgetStyles } from './styles.js';
 import { fetchThread } from './thread-request.js';
@@ -50,19 +51,6 @@ function Widget({ options }: { options: MountOptions }) {
 }
 
 /**
- * Light or dark to match the host page: a page with light text on a dark background
- * gets the dark palette whatever the OS setting ('auto' lets prefers-color-scheme decide).
- */
-function hostTheme(host: Element): 'light' | 'dark' | 'auto' {
-  const match = /rgba?\((\d+),\s*(\d+),\s*(\d+)(?:,\s*([\d.]+))?/.exec(getComputedStyle(host).color);
-  if (!match || match[4] === '0') return 'auto';
-  const [red, green, blue] = [match[1], match[2], match[3]].map(Number);
-  const luminance = (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255;
-  if (luminance > 0.6) return 'dark';
-  return luminance < 0.4 ? 'light' : 'auto';
-}
-
-/**
  * The stylesheet goes in a <style> element in the shadow root. A page whose CSP limits
  * style-src (nonces) blocks that element; a constructed stylesheet is not subject to
  * CSP, so it stands in when the element got no sheet.
@@ -80,17 +68,18 @@ function addStyles(root: ShadowRoot): HTMLStyleElement {
 }
 
 export function mount(root: ShadowRoot, options: MountOptions): MountedWidget {
-  // Read the page's text color before our styles exist in the root.
-  const theme = hostTheme(root.host);
   root.replaceChildren();
   addStyles(root);
   const container = document.createElement('div');
   container.className = 'parley';
-  container.dataset.theme = theme;
+  const stopTheme = followHostTheme(root.host, (theme) => {
+    container.dataset.theme = theme;
+  });
   root.append(container);
   render(<Widget options={options} />, container);
   return {
     unmount() {
+      stopTheme();
       render(null, container);
       root.replaceChildren();
       root.adoptedStyleSheets = [];

@@ -2,6 +2,8 @@
  * The widget's whole stylesheet, placed in its shadow root. The host page's inherited
  * properties (font, color, line-height, alignment...) are reset on `.parley` so a
  * page's typography cannot distort it; logical properties keep RTL pages right.
+ * Avatars are 32% light so their white initial keeps 4.5:1 on every hue (yellow, the
+ * worst, had 2.9:1 at 42%).
  */
 export const widgetStyles = `
 :host{display:block}
@@ -60,7 +62,7 @@ textarea:focus,input:focus,select:focus{outline:2px solid var(--accent);outline-
 .comment{padding-block:10px}
 .meta{display:flex;align-items:center;flex-wrap:wrap;gap:4px 8px;font-size:13.5px;color:var(--muted)}
 .avatar{--hue:210;flex:none;display:grid;place-items:center;width:32px;height:32px;border-radius:50%;
-  background:hsl(var(--hue) 45% 42%);color:#fff;font-weight:600;font-size:15px}
+  background:hsl(var(--hue) 45% 32%);color:#fff;font-weight:600;font-size:15px}
 .author{color:var(--fg);font-weight:600;font-size:14.5px;overflow-wrap:anywhere}
 time{white-space:nowrap}
 .note{padding:1px 8px;border-radius:999px;background:var(--note-bg);color:var(--note);font-size:12px;font-weight:600}
