@@ -4,17 +4,15 @@
  * plus the keyboard paths a reader would notice if they broke.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AxeResults } from 'axe-core';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { parseConfig } from '../../src/server/config.js';
-import { startParley, type RunningParley } from '../../src/server/runtime.js';
-import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import type { RunningParley } from '../../src/server/runtime.js';
+import { browserSkipReason } from '../helpers/browser.js';
+import { startDemoWithBrowser, type DemoRun } from '../helpers/demo.js';
 
 const skip = browserSkipReason();
 const require = createRequire(import.meta.url);
@@ -22,24 +20,15 @@ const axeSource = readFileSync(path.join(path.dirname(require.resolve('axe-core'
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 let parley: RunningParley;
-let database: TestDatabase;
 let browser: Browser;
+let run: DemoRun | undefined;
 
 before(async () => {
   if (skip) return;
-  database = await createTestDatabase();
-  const config = parseConfig({
-    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LOG_LEVEL: 'silent', DEMO: 'true',
-    SESSION_SECRET: 'a11y-secret-a11y-secret', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'parley-a11y-')),
-  });
-  parley = await startParley(config);
-  browser = await launchBrowser();
+  run = await startDemoWithBrowser();
+  ({ parley, browser } = run);
 });
-after(async () => {
-  await browser?.close();
-  await parley?.stop();
-  await database?.drop();
-});
+after(async () => { await run?.stop(); });
 
 interface HostPage {
   name: string;

@@ -1,38 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { parseConfig } from '../../src/server/config.js';
-import { startParley, type RunningParley } from '../../src/server/runtime.js';
-import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RunningParley } from '../../src/server/runtime.js';
 import { createSite } from '../../src/server/sites/service.js';
+import { browserSkipReason } from '../helpers/browser.js';
+import { startDemoWithBrowser, type DemoRun } from '../helpers/demo.js';
 
 const skip = browserSkipReason();
 let parley: RunningParley;
-let database: TestDatabase;
 let browser: Browser;
+let run: DemoRun | undefined;
 const contexts: BrowserContext[] = [];
 
 before(async () => {
   if (skip) return;
-  database = await createTestDatabase();
-  const config = parseConfig({
-    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LOG_LEVEL: 'silent',
-    SESSION_SECRET: 'e2e-secret-e2e-secret', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'parley-e2e-')),
-  });
-  parley = await startParley(config);
-  browser = await launchBrowser();
+  run = await startDemoWithBrowser();
+  ({ parley, browser } = run);
 });
-after(async () => {
-  await browser?.close();
-  await parley?.stop();
-  await database?.drop();
-});
+after(async () => { await run?.stop(); });
 
 /** A reader: a browser profile of their own (own storage, own guest identity) on the demo page. */
 async function openReader(): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
