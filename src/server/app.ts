@@ -13,7 +13,7 @@ import { apiCors, originAllowlist } from './http/cors.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
 import type { SocketAdapter } from './realtime/adapter.js';
-import { createSocketServer, relayDomainEvents } from './realtime/sockets.js';
+import { createSocketServer, relayDomainEvents, type ParleyServer } from './realtime/sockets.js';
 import { threadRoutes } from './threads/routes.js';
 import { voteRoutes } from './votes/routes.js';
 
@@ -22,6 +22,7 @@ const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 export interface AppParts {
   app: express.Express;
   server: http.Server;
+  io: ParleyServer;
   close(): Promise<void>;
 }
 
@@ -85,6 +86,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   return {
     app,
     server,
+    io,
     close: async () => {
       stopRelay();
       await io.close(); // closes the HTTP server too

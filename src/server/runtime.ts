@@ -9,11 +9,14 @@ import { seedDemo } from './demo/seed.js';
 import { createDeps, type Deps } from './deps.js';
 import { createRateLimits } from './limits/service.js';
 import { crossProcessAdapter } from './realtime/adapter.js';
+import type { ParleyServer } from './realtime/sockets.js';
 
 export interface RunningParley {
   url: string;
   deps: Deps;
   database: Database;
+  /** The socket server: operators (and tests) can see and drop connections. */
+  io: ParleyServer;
   stop(): Promise<void>;
 }
 
@@ -78,5 +81,5 @@ export async function startParley(config: Config, log: Logger = createLogger(con
     await database.close();
     await embedded?.stop();
   })());
-  return { url, deps, database, stop };
+  return { url, deps, database, io: parts.io, stop };
 }

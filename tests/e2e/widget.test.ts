@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningParley } from '../../src/server/runtime.js';
+import { MAX_REPLAY } from '../../src/server/realtime/sockets.js';
 import { createSite } from '../../src/server/sites/service.js';
 import { browserSkipReason } from '../helpers/browser.js';
 import { startDemoWithBrowser, type DemoRun } from '../helpers/demo.js';
@@ -33,6 +34,18 @@ async function openReader(): Promise<{ page: Page; dialogs: string[]; errors: st
   await page.goto(`${parley.url}/`);
   await page.getByRole('button', { name: 'Post comment' }).first().waitFor();
   return { page, dialogs, errors };
+}
+
+/**
+ * Cuts every live connection the way a network drop does, with the browser offline so it
+ * cannot reconnect until `restore()`: what happens meanwhile reaches it only by replay.
+ */
+async function dropConnections(page: Page): Promise<{ restore(): Promise<void> }> {
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.includes('/chunks/live-')));
+  await page.waitForTimeout(300);
+  await page.context().setOffline(true);
+  for (const socket of parley.io.sockets.sockets.values()) socket.conn.close();
+  return { restore: () => page.context().setOffline(false) };
 }
 
 const comment = (page: Page, author: string) => page.getByRole('article', { name: `Comment by ${author}` });
@@ -120,9 +133,7 @@ describe('the widget in Chromium', { skip, timeout: 120_000 }, () => {
 
   it('catches up on what was posted while its connection was down', async () => {
     const reader = await openReader();
-    await reader.page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.includes('/chunks/live-')));
-    await reader.page.waitForTimeout(300);
-    await reader.page.context().setOffline(true);
+    const drop = await dropConnections(reader.page);
     const thread = await (await fetch(`${parley.url}/api/v1/threads?site=demo&key=aqim-funding-sources`)).json() as { thread: { id: string } };
     const post = await fetch(`${parley.url}/api/v1/threads/${thread.thread.id}/comments`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
@@ -131,8 +142,26 @@ describe('the widget in Chromium', { skip, timeout: 120_000 }, () => {
     assert.equal(post.status, 201);
     await reader.page.waitForTimeout(500);
     assert.equal(await comment(reader.page, 'Ida').count(), 0, 'nothing arrives while offline');
-    await reader.page.context().setOffline(false);
+    await drop.restore();
     await comment(reader.page, 'Ida').waitFor({ timeout: 15_000 });
+  });
+
+  it('re-reads the thread when it missed more than the server replays', async () => {
+    const reader = await openReader();
+    const drop = await dropConnections(reader.page);
+    const threadId = (await (await fetch(`${parley.url}/api/v1/threads?site=demo&key=aqim-funding-sources`)).json() as { thread: { id: string } }).thread.id;
+    // More changes than one replay carries (MAX_REPLAY): votes on a comment nobody shows.
+    await parley.database.pool.query(
+      `insert into thread_events (thread_id, type, payload)
+       select $1, 'vote:updated', json_build_object('commentId', gen_random_uuid(), 'score', 0, 'upvotes', 0, 'downvotes', 0)
+       from generate_series(1, ${MAX_REPLAY + 5})`, [threadId]);
+    const post = await fetch(`${parley.url}/api/v1/threads/${threadId}/comments`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ body: 'Beyond the replay window', author: { name: 'Jo' } }),
+    });
+    assert.equal(post.status, 201);
+    await drop.restore();
+    await comment(reader.page, 'Jo').waitFor({ timeout: 15_000 });
   });
 
   it('works from an unchanged Disqus snippet on another origin, with count.js', async () => {

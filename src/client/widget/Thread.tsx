@@ -35,7 +35,7 @@ export function Thread({ options, initial }: { options: MountOptions; initial: T
   const actions = useThreadActions(api, threadId, dispatch, options.callbacks);
   const now = useNow(30_000);
   const headingId = useId();
-  useLiveUpdates(options.origin, threadId, initial.eventCursor, dispatch);
+  useLiveUpdates(options.origin, threadId, initial.eventCursor, dispatch, () => load('sort', state.sort));
 
   useEffect(() => callEach(options.callbacks.onReady), []);
 
@@ -49,15 +49,18 @@ export function Thread({ options, initial }: { options: MountOptions; initial: T
     actions,
   };
 
-  async function load(what: 'sort' | 'more', sort: CommentSort) {
+  /** Loads a page; resolves to its live cursor (undefined when it failed). */
+  async function load(what: 'sort' | 'more', sort: CommentSort): Promise<string | undefined> {
     dispatch({ type: 'loading', what });
     setListError(null);
     try {
       const page = await api.comments(threadId, sort, what === 'more' ? state.nextCursor : null);
       dispatch(what === 'more' ? { type: 'more', page } : { type: 'sorted', sort, page });
+      return page.eventCursor;
     } catch (error) {
       dispatch({ type: 'loadFailed' });
       setListError(errorText(error));
+      return undefined;
     }
   }
 

@@ -18,6 +18,8 @@ export interface LiveHandlers {
   updated(event: CommentUpdatedEvent): void;
   deleted(event: CommentDeletedEvent): void;
   votes(event: VoteUpdatedEvent): void;
+  /** More was missed than the server replays: re-read the thread; resolves to its eventCursor. */
+  resync(): Promise<string | undefined>;
 }
 
 export interface LiveOptions {
@@ -48,6 +50,11 @@ export function connectLive({ origin, threadId, since, readToken, handlers }: Li
     },
   });
 
+  async function resync() {
+    const fresh = await handlers.resync();
+    if (fresh !== undefined && (cursor === undefined || compareCursors(fresh, cursor) > 0)) cursor = fresh;
+  }
+
   // While a join is in flight, replayed and live events can interleave: hold them until
   // the ack, then apply them in cursor order, skipping what was already applied.
   let joining = false;
@@ -59,7 +66,7 @@ export function connectLive({ origin, threadId, since, readToken, handlers }: Li
     joining = true;
     socket.emit('thread:join', { threadId, since: cursor }, (ack) => {
       if (!ack.ok) console.warn('[parley] live updates unavailable:', ack.error.message);
-      else if (ack.truncated) console.warn('[parley] too much was missed to replay; reload to catch up');
+      else if (ack.truncated) void resync();
       const pending = held.sort((a, b) => compareCursors(a.cursor, b.cursor));
       joining = false;
       held = [];

@@ -1,5 +1,5 @@
 /** Starts live updates once the thread is on screen, loading socket.io-client only then. */
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import type { Dispatch } from 'preact/hooks';
 import { onTokenChange, readToken } from '../common/session.js';
 import type { ThreadAction } from './thread-state.js';
@@ -20,7 +20,11 @@ export function useLiveUpdates(
   threadId: string,
   since: string | undefined,
   dispatch: Dispatch<ThreadAction>,
+  resync: () => Promise<string | undefined>,
 ): void {
+  // The connection outlives renders; it must call the latest resync (which knows the sort).
+  const latestResync = useRef(resync);
+  latestResync.current = resync;
   useEffect(() => {
     let connection: import('./live.js').LiveConnection | null = null;
     const stopWatchingToken = onTokenChange(() => connection?.reauthenticate());
@@ -38,6 +42,7 @@ export function useLiveUpdates(
             updated: (event) => dispatch({ type: 'update', comment: event.comment }),
             deleted: (event) => dispatch({ type: 'remove', id: event.commentId, placeholder: event.placeholder }),
             votes: (event) => dispatch({ type: 'votes', id: event.commentId, counts: event }),
+            resync: () => latestResync.current(),
           },
         });
       })

@@ -13,7 +13,7 @@ export const MAX_REPLAY = 1000;
 /** A page shows a thread or a few; more rooms than this is a client gone wrong (or hostile). */
 export const MAX_THREADS_PER_SOCKET = 20;
 
-type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor | null }>;
+export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor | null }>;
 type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor | null }>;
 
 export const threadRoom = (threadId: string) => `thread:${threadId}`;
