@@ -66,6 +66,15 @@ describe('GET /api/v1/counts', () => {
     assert.deepEqual(res.json.counts, { 'count-a': 2, [`${SITE_ORIGIN}/count-a`]: 2, missing: 0, ['__proto__']: 0 });
   });
 
+  it('takes keys one parameter each, so a URL with commas is one key', async () => {
+    const key = `${SITE_ORIGIN}/tags/a,b`;
+    await api(app, 'GET', `/api/v1/threads?${new URLSearchParams({ site: 'news', url: key })}`);
+    const thread = (await api(app, 'GET', `/api/v1/threads?${new URLSearchParams({ site: 'news', key })}`)).json.thread;
+    await api(app, 'POST', `/api/v1/threads/${thread.id}/comments`, { body: { body: 'comma', author: { name: 'C' } } });
+    const res = await api(app, 'GET', `/api/v1/counts?${new URLSearchParams([['site', 'news'], ['key', key], ['key', 'count-a']])}`);
+    assert.deepEqual(res.json.counts, { [key]: 1, 'count-a': 2 });
+  });
+
   it('counts only the named site', async () => {
     await createSite(app.deps, { slug: 'other', name: 'Other', origins: ['https://other.example'] });
     const res = await api(app, 'GET', '/api/v1/counts?site=other&keys=count-a');

@@ -53,7 +53,8 @@ async function fetchCounts(keys: string[]): Promise<Record<string, number>> {
   const separator = base.includes('?') ? '&' : '?';
   const responses = await Promise.all(
     batches(keys).map((group) =>
-      requestJson<CountsResponse>(`${base}${separator}keys=${group.map(encodeURIComponent).join(',')}`),
+      // One `key` parameter per key: a URL may itself contain commas.
+      requestJson<CountsResponse>(`${base}${separator}${group.map((key) => `key=${encodeURIComponent(key)}`).join('&')}`),
     ),
   );
   return Object.assign({}, ...responses.map((response) => response.counts));

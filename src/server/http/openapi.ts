@@ -92,7 +92,8 @@ export function openApiDocument(publicUrl: string) {
       },
       '/counts': {
         get: {
-          summary: 'Comment counts for list pages', parameters: [q('site', 'site slug', true), q('keys', 'comma-separated identifiers or URLs', true)],
+          summary: 'Comment counts for list pages',
+          parameters: [q('site', 'site slug (else the site allowing the Origin)'), q('key', 'an identifier or URL; repeat for several'), q('keys', 'comma-separated identifiers or URLs')],
           responses: { 200: ok('{counts: {key: n}}'), ...errors(400, 404) },
         },
       },

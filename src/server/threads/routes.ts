@@ -16,14 +16,21 @@ const threadQuery = listCommentsQuery.extend({
   include: z.literal('comments').optional(),
 });
 
-const countsQuery = z.object({
-  site: z.string().min(1).max(64).optional(),
-  keys: z
-    .string()
-    .min(1)
-    .transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean))
-    .pipe(z.array(z.string().max(2000)).min(1).max(200)),
-});
+/** Keys as `key=a&key=b` (any characters) or `keys=a,b` (short, for keys without commas). */
+const countsQuery = z
+  .object({
+    site: z.string().min(1).max(64).optional(),
+    key: z.union([z.string(), z.array(z.string())]).optional(),
+    keys: z.string().optional(),
+  })
+  .transform(({ site, key, keys }) => ({
+    site,
+    keys: [...[key ?? []].flat(), ...(keys ?? '').split(',')].map((k) => k.trim()).filter(Boolean),
+  }))
+  .pipe(z.object({
+    site: z.string().or(z.undefined()),
+    keys: z.array(z.string().max(2000)).min(1, 'give at least one key').max(200),
+  }));
 
 export function threadRoutes(deps: Deps): Router {
   const router = Router();
