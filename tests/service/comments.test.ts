@@ -62,6 +62,9 @@ describe('comment service', () => {
     await rejects(postComment(deps, null, { threadId: t.id, body: 'let me in', author: { name: 'G' } }), 401);
     const { rows: afterRows } = await database.pool.query('select count(*)::int as n from users');
     assert.equal(afterRows[0].n, before[0].n);
+    const elsewhere = await postComment(deps, null, { threadId: (await thread()).id, body: 'guest on an open site', author: { name: 'G' } });
+    const guest = await resolveSession(deps, elsewhere.session!.token);
+    await rejects(postComment(deps, guest, { threadId: t.id, body: 'my guest token from elsewhere' }), 401);
   });
 
   it('closes editing and deleting after the site\'s window', async () => {

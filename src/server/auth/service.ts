@@ -59,7 +59,10 @@ export async function actorOrNewGuest(
   tx: DbOrTx,
   input: { actor: Actor | null; guestsAllowed: boolean; name?: string; email?: string | null; now: Date },
 ): Promise<{ actor: Actor; session?: GuestSession }> {
+  if (!input.guestsAllowed && (!input.actor || input.actor.isGuest)) {
+    // A guest token from another site (or from before the site closed to guests) is no sign-in.
+    throw new Unauthorized('This site asks readers to sign in first.');
+  }
   if (input.actor) return { actor: input.actor };
-  if (!input.guestsAllowed) throw new Unauthorized('This site asks readers to sign in first.');
   return createGuest(tx, { name: input.name ?? 'Guest', email: input.email, now: input.now });
 }
