@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
-export const DEFAULT_LIMITS = { postsPerMinute: 10, votesPerMinute: 60 } as const;
+/** Per minute, per IP address and per reader: comments posted, votes cast, threads first opened. */
+export const DEFAULT_LIMITS = { post: 10, vote: 60, thread: 30 } as const;
 
 /** Every setting Parley reads from the environment; nothing else reads process.env. */
 const envSchema = z.object({
@@ -18,8 +19,10 @@ const envSchema = z.object({
   /** Namespaces Parley's keys and channels in a shared Redis. */
   REDIS_PREFIX: z.string().regex(/^[\w.-]+$/).default('parley'),
   /** Comments one IP address, or one reader, may post per minute. */
-  RATE_LIMIT_POSTS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.postsPerMinute),
-  RATE_LIMIT_VOTES_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.votesPerMinute),
+  RATE_LIMIT_POSTS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.post),
+  RATE_LIMIT_VOTES_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.vote),
+  /** New threads one IP address may cause by viewing pages not seen before. */
+  RATE_LIMIT_NEW_THREADS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.thread),
   /** Express's `trust proxy`: set when a reverse proxy adds X-Forwarded-For (e.g. `loopback` or `1`). */
   TRUST_PROXY: z.string().optional(),
   SMTP_URL: z.url().optional(),
@@ -40,7 +43,7 @@ export interface Config {
   embeddedPgPort: number;
   redisUrl: string | undefined;
   redisPrefix: string;
-  limits: { postsPerMinute: number; votesPerMinute: number };
+  limits: Record<keyof typeof DEFAULT_LIMITS, number>;
   trustProxy: string | undefined;
   smtpUrl: string | undefined;
   /** Secret: keys HMACs of IP addresses. Never logged. */
@@ -76,7 +79,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
-    limits: Object.freeze({ postsPerMinute: e.RATE_LIMIT_POSTS_PER_MINUTE, votesPerMinute: e.RATE_LIMIT_VOTES_PER_MINUTE }),
+    limits: Object.freeze({
+      post: e.RATE_LIMIT_POSTS_PER_MINUTE, vote: e.RATE_LIMIT_VOTES_PER_MINUTE, thread: e.RATE_LIMIT_NEW_THREADS_PER_MINUTE,
+    }),
     trustProxy: e.TRUST_PROXY,
     smtpUrl: e.SMTP_URL,
     sessionSecret: e.SESSION_SECRET ?? loadOrCreateSecret(dataDir),

@@ -36,8 +36,6 @@ export function createDeps(options: DepsOptions): Deps {
     events: new EventBus(),
     secret: options.secret,
     now: options.now ?? (() => new Date()),
-    limits: options.limits ?? createRateLimits({
-      db: options.db, keyPrefix: 'parley', perMinute: { post: DEFAULT_LIMITS.postsPerMinute, vote: DEFAULT_LIMITS.votesPerMinute },
-    }),
+    limits: options.limits ?? createRateLimits({ db: options.db, keyPrefix: 'parley', perMinute: DEFAULT_LIMITS }),
   };
 }

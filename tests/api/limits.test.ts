@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
-import { api, openThread, startTestApp, type TestApp } from '../helpers/app.js';
+import { api, openThread, SITE_ORIGIN, startTestApp, type TestApp } from '../helpers/app.js';
 import { connectTestRedis } from '../helpers/redis.js';
 
 let redis: Redis | null = null;
@@ -33,6 +33,21 @@ async function checkLimits(app: TestApp) {
 }
 
 describe('rate limits', () => {
+  it('refuse a flood of new threads, but not views of existing ones', async () => {
+    const app = await startTestApp({ threadsPerMinute: 2 });
+    try {
+      await openThread(app, 'page-1');
+      await openThread(app, 'page-2');
+      const third = await api(app, 'GET', `/api/v1/threads?site=news&key=page-3&url=${encodeURIComponent(`${SITE_ORIGIN}/page-3`)}`);
+      assert.equal(third.status, 429);
+      const { rows } = await app.database.pool.query('select count(*)::int as n from threads');
+      assert.equal(rows[0].n, 2);
+      for (let i = 0; i < 5; i++) await openThread(app, 'page-1');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('refuse a flood of comments and votes, counted in PostgreSQL', async () => {
     const app = await startTestApp({ postsPerMinute: 3, votesPerMinute: 2 });
     try {

@@ -39,6 +39,7 @@ export interface TestAppOptions {
   /** Most tests post far more than a reader may: limits are high unless a test sets them. */
   postsPerMinute?: number;
   votesPerMinute?: number;
+  threadsPerMinute?: number;
   /** Counters, and socket broadcasts between instances, go through this Redis. */
   redis?: Redis;
   /** Another instance of Parley on the same database: a second process, as far as it can tell. */
@@ -55,7 +56,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const prefix = `test-${randomBytes(4).toString('hex')}`;
   const limits = createRateLimits({
     db: database.db, redis: options.redis, keyPrefix: prefix,
-    perMinute: { post: options.postsPerMinute ?? 10_000, vote: options.votesPerMinute ?? 10_000 },
+    perMinute: { post: options.postsPerMinute ?? 10_000, vote: options.votesPerMinute ?? 10_000, thread: options.threadsPerMinute ?? 10_000 },
   });
   const deps = createDeps({ db: database.db, secret: 'test-secret-test-secret', now: clock.now, limits });
   const config = parseConfig({

@@ -5,7 +5,7 @@ import type { Db } from '../db/index.js';
 import { rateLimits } from '../db/schema.js';
 import { RateLimited } from '../errors.js';
 
-export type LimitedAction = 'post' | 'vote';
+export type LimitedAction = 'post' | 'vote' | 'thread';
 
 export interface RateLimits {
   /** Counts one action against each key (an IP hash, a user); throws RateLimited past the limit. */
@@ -28,7 +28,9 @@ function limiterFor(options: RateLimitOptions, action: LimitedAction): RateLimit
 }
 
 export function createRateLimits(options: RateLimitOptions): RateLimits {
-  const limiters = { post: limiterFor(options, 'post'), vote: limiterFor(options, 'vote') };
+  const limiters = {
+    post: limiterFor(options, 'post'), vote: limiterFor(options, 'vote'), thread: limiterFor(options, 'thread'),
+  };
   return {
     async consume(action, keys) {
       for (const key of keys) {

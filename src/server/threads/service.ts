@@ -3,6 +3,7 @@ import type { ApiThread } from '../../shared/api.js';
 import { threads } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { BadRequest, Forbidden, NotFound } from '../errors.js';
+import { hashIp, limitKeys } from '../limits/service.js';
 import { findSiteByPageUrl, getSiteBySlug, siteAllowsUrl, type Site } from '../sites/service.js';
 
 export type Thread = typeof threads.$inferSelect;
@@ -24,6 +25,8 @@ export interface ResolveThreadInput {
   key?: string;
   url?: string;
   title?: string;
+  /** Of the request that may create the thread: creating one counts against a rate limit. */
+  ip?: string;
 }
 
 /**
@@ -39,6 +42,7 @@ export async function resolveThread(deps: Deps, input: ResolveThreadInput): Prom
   if (existing) return { site, thread: existing };
   if (!input.url) throw new NotFound(`Thread "${key}"`);
   if (!siteAllowsUrl(site, input.url)) throw new Forbidden(`${input.url} is not on an origin this site allows.`);
+  await deps.limits.consume('thread', limitKeys(hashIp(deps.secret, input.ip), null));
   await deps.db
     .insert(threads)
     .values({ siteId: site.id, key, url: normalizePageUrl(input.url), title: input.title || null })
