@@ -41,6 +41,8 @@ export interface ApiComment {
   isMine?: boolean;
   /** The reader's own vote, when the request carries their session. */
   myVote?: -1 | 0 | 1;
+  /** Only on the reader's own comments: until when they may still edit or delete it. */
+  editableUntil?: string;
   replies: ApiComment[];
 }
 

@@ -112,6 +112,12 @@ describe('editing and deleting', () => {
     const mine = await post(thread.id, { body: 'first draft', author: { name: 'A' } });
     const token = mine.json.session.token;
     const id = mine.json.comment.id;
+    const fifteenMinutesOn = new Date(Date.parse(mine.json.comment.createdAt) + 15 * 60_000).toISOString();
+    assert.equal(mine.json.comment.editableUntil, fifteenMinutesOn, 'the author is told until when');
+    const asAuthor = await api(app, 'GET', `/api/v1/threads/${thread.id}/comments`, { token });
+    assert.equal(asAuthor.json.comments[0].editableUntil, fifteenMinutesOn);
+    const asStranger = await api(app, 'GET', `/api/v1/threads/${thread.id}/comments`, { token: await guestToken() });
+    assert.equal(asStranger.json.comments[0].editableUntil, undefined);
     const edited = await api(app, 'PATCH', `/api/v1/comments/${id}`, { body: { body: 'second _draft_' }, token });
     assert.equal(edited.status, 200);
     assert.equal(edited.json.comment.html, '<p>second <em>draft</em></p>');
@@ -132,6 +138,8 @@ describe('editing and deleting', () => {
       assert.equal(late.json.error.code, 'edit_window_closed');
       const lateDelete = await api(app, 'DELETE', `/api/v1/comments/${id}`, { token });
       assert.equal(lateDelete.status, 403);
+      const lateList = await api(app, 'GET', `/api/v1/threads/${thread.id}/comments`, { token });
+      assert.equal(lateList.json.comments[0].editableUntil, undefined, 'no longer offered once the window closed');
     } finally {
       app.clock.advance(-(15 * 60_000 + 1000));
     }

@@ -34,10 +34,8 @@ export function useWidget(): WidgetContextValue {
 /** The API's fixed edit window for authors (the server enforces it; this only hides the buttons). */
 export const EDIT_WINDOW_MS = 15 * 60 * 1000;
 
+/** The server says until when (the site's own window); else the default window is assumed. */
 export function canChange(context: WidgetContextValue, comment: ApiComment): boolean {
-  return (
-    comment.status !== 'deleted' &&
-    context.isOwn(comment) &&
-    context.now - Date.parse(comment.createdAt) < EDIT_WINDOW_MS
-  );
+  const until = comment.editableUntil ? Date.parse(comment.editableUntil) : Date.parse(comment.createdAt) + EDIT_WINDOW_MS;
+  return comment.status !== 'deleted' && context.isOwn(comment) && context.now < until;
 }

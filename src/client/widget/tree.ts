@@ -51,6 +51,7 @@ export function mergeComment(old: ApiComment, update: ApiComment): ApiComment {
     replies: old.replies.length > 0 ? old.replies : update.replies,
     isMine: update.isMine ?? old.isMine,
     myVote: update.myVote ?? old.myVote,
+    editableUntil: update.editableUntil ?? old.editableUntil,
   };
 }
 

@@ -6,12 +6,16 @@ import { latestThreadCursor } from '../realtime/log.js';
 import type { Thread } from '../threads/service.js';
 import { decodeCursor, encodeCursor, type PageCursor } from './cursor.js';
 import { publicColumns, toApiComment } from './serialize.js';
+import { editableUntil } from './policy.js';
 import { buildTree } from './tree.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
 
 export interface ListCommentsInput {
+  thread: Thread;
+  /** The site's: tells an author until when they may change their comments. */
+  editWindowSeconds: number;
   sort: CommentSort;
   cursor?: string;
   limit: number;
@@ -44,12 +48,8 @@ function after(sort: CommentSort, cursor: PageCursor): SQL {
  * One page of top-level comments with their whole reply trees, in a fixed number of queries
  * whatever the thread's size: the page, all replies by root, the reader's votes, the cursor.
  */
-export async function listThreadComments(
-  deps: Deps,
-  actor: Actor | null,
-  thread: Thread,
-  input: ListCommentsInput,
-): Promise<CommentsPage> {
+export async function listThreadComments(deps: Deps, actor: Actor | null, input: ListCommentsInput): Promise<CommentsPage> {
+  const { thread } = input;
   const cursor = input.cursor ? decodeCursor(input.cursor) : undefined;
   // Read before the page: a change committed in between is then replayed to the client (which
   // skips what it already shows) instead of being missing from both the page and the replay.
@@ -71,7 +71,7 @@ export async function listThreadComments(
     .where(and(inArray(comments.rootId, rootIds), isNotNull(comments.parentId), visible))
     .orderBy(asc(comments.createdAt), asc(comments.id));
   const tree = buildTree(pageRows.map(toApiComment), replyRows.map(toApiComment));
-  await markReaderState(deps, actor, [...pageRows, ...replyRows].map((r) => r.id), tree);
+  await markReaderState(deps, actor, { ids: [...pageRows, ...replyRows].map((r) => r.id), tree, editWindowSeconds: input.editWindowSeconds });
   const last = pageRows.at(-1);
   return {
     comments: tree,
@@ -80,9 +80,14 @@ export async function listThreadComments(
   };
 }
 
-/** Adds isMine and myVote for a signed-in reader (guest or account). */
-async function markReaderState(deps: Deps, actor: Actor | null, ids: string[], tree: ApiComment[]): Promise<void> {
+/** Adds isMine, myVote and editableUntil for a signed-in reader (guest or account). */
+async function markReaderState(
+  deps: Deps,
+  actor: Actor | null,
+  { ids, tree, editWindowSeconds }: { ids: string[]; tree: ApiComment[]; editWindowSeconds: number },
+): Promise<void> {
   if (!actor) return;
+  const now = deps.now();
   const myVotes = ids.length === 0 ? [] : await deps.db
     .select({ commentId: votes.commentId, value: votes.value })
     .from(votes)
@@ -91,6 +96,8 @@ async function markReaderState(deps: Deps, actor: Actor | null, ids: string[], t
   const visit = (list: ApiComment[]) => {
     for (const c of list) {
       c.isMine = c.author?.id === actor.userId;
+      const until = editableUntil({ createdAt: new Date(c.createdAt) }, { editWindowSeconds });
+      if (c.isMine && c.status !== 'deleted' && until > now) c.editableUntil = until.toISOString();
       c.myVote = voteOf.get(c.id) ?? 0;
       visit(c.replies);
     }

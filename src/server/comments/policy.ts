@@ -10,8 +10,13 @@ export function isCommentAuthor(actor: Actor | null, comment: OwnedComment): boo
   return actor !== null && comment.authorId !== null && comment.authorId === actor.userId;
 }
 
+/** The moment a comment stops being editable by its author. */
+export function editableUntil(comment: { createdAt: Date }, site: EditWindow): Date {
+  return new Date(comment.createdAt.getTime() + site.editWindowSeconds * 1000);
+}
+
 export function isWithinEditWindow(comment: OwnedComment, site: EditWindow, now: Date): boolean {
-  return now.getTime() - comment.createdAt.getTime() <= site.editWindowSeconds * 1000;
+  return now.getTime() <= editableUntil(comment, site).getTime();
 }
 
 /** Authors edit and delete their own live comments while the site's window is open. */

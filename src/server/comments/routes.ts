@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Deps } from '../deps.js';
 import { actorOf } from '../http/actor.js';
 import { parseBody, parseParams, parseQuery } from '../http/validate.js';
-import { getThread } from '../threads/service.js';
+import { getThreadForReading } from '../threads/service.js';
 import { listThreadComments } from './listing.js';
 import { commentIdParams, editCommentBody, listCommentsQuery, postCommentBody, threadIdParams } from './schemas.js';
 import { deleteComment, editComment, postComment } from './service.js';
@@ -13,8 +13,8 @@ export function commentRoutes(deps: Deps): Router {
   router.get('/threads/:id/comments', async (req, res) => {
     const { id } = parseParams(threadIdParams, req);
     const query = parseQuery(listCommentsQuery, req);
-    const thread = await getThread(deps, id);
-    res.json(await listThreadComments(deps, await actorOf(deps, req), thread, query));
+    const { thread, editWindowSeconds } = await getThreadForReading(deps, id);
+    res.json(await listThreadComments(deps, await actorOf(deps, req), { ...query, thread, editWindowSeconds }));
   });
 
   router.post('/threads/:id/comments', async (req, res) => {

@@ -8,7 +8,7 @@ import type { Actor, Deps } from '../deps.js';
 import { BadRequest, EditWindowClosed, Forbidden, NotFound, ThreadClosed, Unauthorized } from '../errors.js';
 import { hashIp, limitKeys } from '../limits/service.js';
 import { appendThreadEvent } from '../realtime/log.js';
-import { isCommentAuthor, isWithinEditWindow, mustHoldForReview } from './policy.js';
+import { editableUntil, isCommentAuthor, isWithinEditWindow, mustHoldForReview } from './policy.js';
 import { renderMarkdown } from './render.js';
 import type { PostCommentBody } from './schemas.js';
 import { toApiComment, type CommentRow } from './serialize.js';
@@ -18,8 +18,8 @@ export interface PostCommentInput extends PostCommentBody {
   ip?: string;
 }
 
-function asAuthorSees(row: CommentRow): ApiComment {
-  return { ...toApiComment(row), isMine: true, myVote: 0 };
+function asAuthorSees(row: CommentRow, site: { editWindowSeconds: number }): ApiComment {
+  return { ...toApiComment(row), isMine: true, myVote: 0, editableUntil: editableUntil(row, site).toISOString() };
 }
 
 async function loadThreadForPosting(tx: Tx, threadId: string) {
@@ -80,7 +80,7 @@ export async function postComment(deps: Deps, actor: Actor | null, input: PostCo
       threadId: thread.id, type: 'comment:created', payload: { comment }, audienceUserId,
     });
     afterCommit(() => deps.events.emit('comment.created', { siteId: site.id, threadId: thread.id, cursor, audienceUserId, comment }));
-    return { comment: asAuthorSees(row), ...(author.session ? { session: author.session } : {}) };
+    return { comment: asAuthorSees(row, site), ...(author.session ? { session: author.session } : {}) };
   });
 }
 
@@ -101,7 +101,7 @@ async function loadOwnComment(tx: Tx, deps: Deps, actor: Actor | null, commentId
   if (!found || found.comment.status === 'deleted') throw new NotFound('Comment');
   if (!isCommentAuthor(actor, found.comment)) throw new Forbidden('Only the author can change this comment.');
   if (!isWithinEditWindow(found.comment, found, deps.now())) throw new EditWindowClosed();
-  return found.comment;
+  return found;
 }
 
 export async function editComment(
@@ -110,7 +110,7 @@ export async function editComment(
   input: { commentId: string; body: string },
 ): Promise<{ comment: ApiComment }> {
   return transactional(deps.db, async (tx, afterCommit) => {
-    const current = await loadOwnComment(tx, deps, actor, input.commentId);
+    const { comment: current, editWindowSeconds } = await loadOwnComment(tx, deps, actor, input.commentId);
     const [row] = await tx
       .update(comments)
       .set({ bodySource: input.body, bodyHtml: renderMarkdown(input.body), editedAt: deps.now() })
@@ -124,7 +124,7 @@ export async function editComment(
     afterCommit(() => deps.events.emit('comment.updated', {
       siteId: row.siteId, threadId: row.threadId, cursor, audienceUserId, comment,
     }));
-    return { comment: asAuthorSees(row) };
+    return { comment: asAuthorSees(row, { editWindowSeconds }) };
   });
 }
 
@@ -138,7 +138,7 @@ export async function deleteComment(
   input: { commentId: string },
 ): Promise<{ deleted: true; placeholder: ApiComment | null }> {
   return transactional(deps.db, async (tx, afterCommit) => {
-    const current = await loadOwnComment(tx, deps, actor, input.commentId);
+    const { comment: current } = await loadOwnComment(tx, deps, actor, input.commentId);
     const [child] = await tx
       .select({ id: comments.id })
       .from(comments)

@@ -41,6 +41,7 @@ export function openApiDocument(publicUrl: string) {
             score: { type: 'integer' }, upvotes: { type: 'integer' }, downvotes: { type: 'integer' },
             status: { enum: ['pending', 'approved', 'rejected', 'spam', 'deleted'] },
             isMine: { type: 'boolean' }, myVote: { enum: [-1, 0, 1] },
+            editableUntil: { type: 'string', format: 'date-time', description: 'On the reader\'s own comments: until when they may edit or delete it.' },
             replies: { type: 'array', items: { $ref: '#/components/schemas/Comment' } },
           },
         },

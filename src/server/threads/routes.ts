@@ -37,10 +37,12 @@ export function threadRoutes(deps: Deps): Router {
 
   router.get('/threads', async (req, res) => {
     const query = parseQuery(threadQuery, req);
-    const { thread } = await resolveThread(deps, { ...query, ip: req.ip });
+    const { site, thread } = await resolveThread(deps, { ...query, ip: req.ip });
     const body: ThreadResponse = { thread: toApiThread(thread) };
     if (query.include === 'comments') {
-      const page = await listThreadComments(deps, await actorOf(deps, req), thread, query);
+      const page = await listThreadComments(deps, await actorOf(deps, req), {
+        ...query, thread, editWindowSeconds: site.editWindowSeconds,
+      });
       Object.assign(body, page);
     }
     res.json(body);

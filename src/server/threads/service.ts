@@ -1,6 +1,6 @@
 import { and, eq, inArray, or } from 'drizzle-orm';
 import type { ApiThread } from '../../shared/api.js';
-import { threads } from '../db/schema.js';
+import { sites, threads } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { BadRequest, Forbidden, NotFound } from '../errors.js';
 import { hashIp, limitKeys } from '../limits/service.js';
@@ -54,6 +54,18 @@ export async function resolveThread(deps: Deps, input: ResolveThreadInput): Prom
 async function findThread(deps: Deps, siteId: string, key: string): Promise<Thread | undefined> {
   const [thread] = await deps.db.select().from(threads).where(and(eq(threads.siteId, siteId), eq(threads.key, key))).limit(1);
   return thread;
+}
+
+/** A thread with what reading it needs from its site, in one query. */
+export async function getThreadForReading(deps: Deps, id: string): Promise<{ thread: Thread; editWindowSeconds: number }> {
+  const [found] = await deps.db
+    .select({ thread: threads, editWindowSeconds: sites.editWindowSeconds })
+    .from(threads)
+    .innerJoin(sites, eq(sites.id, threads.siteId))
+    .where(eq(threads.id, id))
+    .limit(1);
+  if (!found) throw new NotFound('Thread');
+  return found;
 }
 
 export async function getThread(deps: Deps, id: string): Promise<Thread> {
