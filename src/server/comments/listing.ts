@@ -1,11 +1,12 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { ApiComment, CommentSort, CommentsPage } from '../../shared/api.js';
-import { comments, votes } from '../db/schema.js';
+import { votes } from '../db/schema.js';
 import type { Actor, Deps } from '../deps.js';
 import { latestThreadCursor } from '../realtime/log.js';
 import type { Thread } from '../threads/service.js';
-import { decodeCursor, encodeCursor, type PageCursor } from './cursor.js';
-import { publicColumns, toApiComment } from './serialize.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { readReplies, readTopLevel } from './page-queries.js';
+import { toApiComment } from './serialize.js';
 import { editableUntil } from './policy.js';
 import { buildTree } from './tree.js';
 
@@ -21,29 +22,6 @@ export interface ListCommentsInput {
   limit: number;
 }
 
-/** What a reader may see: published comments, placeholders, and their own comments under review. */
-function visibleTo(actor: Actor | null): SQL {
-  const shown = or(eq(comments.status, 'approved'), eq(comments.status, 'deleted'))!;
-  return actor ? or(shown, and(eq(comments.status, 'pending'), eq(comments.authorId, actor.userId)))! : shown;
-}
-
-/** A deleted top-level comment keeps its slot only while a reply under it still stands. */
-const topLevelStillNeeded = sql`(${comments.status} <> 'deleted' or exists (
-  select 1 from ${comments} d where d.root_id = ${comments.id} and d.status = 'approved'))`;
-
-function orderFor(sort: CommentSort) {
-  if (sort === 'oldest') return [asc(comments.createdAt), asc(comments.id)];
-  if (sort === 'newest') return [desc(comments.createdAt), desc(comments.id)];
-  return [desc(comments.score), desc(comments.createdAt), desc(comments.id)];
-}
-
-function after(sort: CommentSort, cursor: PageCursor): SQL {
-  const anchor = sql`(select created_at from ${comments} a where a.id = ${cursor.id}::uuid)`;
-  if (sort === 'oldest') return sql`(${comments.createdAt}, ${comments.id}) > (${anchor}, ${cursor.id}::uuid)`;
-  if (sort === 'newest') return sql`(${comments.createdAt}, ${comments.id}) < (${anchor}, ${cursor.id}::uuid)`;
-  return sql`(${comments.score}, ${comments.createdAt}, ${comments.id}) < (${cursor.score}::int, ${anchor}, ${cursor.id}::uuid)`;
-}
-
 /**
  * One page of top-level comments with their whole reply trees, in a fixed number of queries
  * whatever the thread's size: the page, all replies by root, the reader's votes, the cursor.
@@ -54,22 +32,12 @@ export async function listThreadComments(deps: Deps, actor: Actor | null, input:
   // Read before the page: a change committed in between is then replayed to the client (which
   // skips what it already shows) instead of being missing from both the page and the replay.
   const eventCursor = await latestThreadCursor(deps.db, thread.id);
-  const visible = visibleTo(actor);
-  const topRows = await deps.db
-    .select(publicColumns)
-    .from(comments)
-    .where(and(eq(comments.threadId, thread.id), isNull(comments.parentId), visible, topLevelStillNeeded,
-      cursor ? after(input.sort, cursor) : undefined))
-    .orderBy(...orderFor(input.sort))
-    .limit(input.limit + 1);
+  const viewerId = actor?.userId;
+  const topRows = await readTopLevel(deps.db, { threadId: thread.id, sort: input.sort, limit: input.limit + 1, cursor, viewerId });
   const hasMore = topRows.length > input.limit;
   const pageRows = topRows.slice(0, input.limit);
   const rootIds = pageRows.map((r) => r.id);
-  const replyRows = rootIds.length === 0 ? [] : await deps.db
-    .select(publicColumns)
-    .from(comments)
-    .where(and(inArray(comments.rootId, rootIds), isNotNull(comments.parentId), visible))
-    .orderBy(asc(comments.createdAt), asc(comments.id));
+  const replyRows = rootIds.length === 0 ? [] : await readReplies(deps.db, { rootIds, viewerId });
   const tree = buildTree(pageRows.map(toApiComment), replyRows.map(toApiComment));
   await markReaderState(deps, actor, { ids: [...pageRows, ...replyRows].map((r) => r.id), tree, editWindowSeconds: input.editWindowSeconds });
   const last = pageRows.at(-1);
