@@ -12,6 +12,7 @@ import type { Deps } from './deps.js';
 import { apiCors, originAllowlist } from './http/cors.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
+import { createMetrics, metricsEndpoint } from './metrics/metrics.js';
 import type { SocketAdapter } from './realtime/adapter.js';
 import { createSocketServer, relayDomainEvents, type ParleyServer } from './realtime/sockets.js';
 import { threadRoutes } from './threads/routes.js';
@@ -57,6 +58,10 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
     next();
   });
   const isOriginAllowed = originAllowlist(deps, new URL(config.publicUrl).origin);
+  // Sockets exist only once the HTTP server does: the gauge reads them when scraped.
+  let liveConnections = () => 0;
+  const metrics = createMetrics(deps, () => liveConnections());
+  app.use(metrics.timeRequests);
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', async (_req, res) => {
@@ -67,6 +72,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
       res.status(503).json({ error: { code: 'unavailable', message: 'The database does not answer.' } });
     }
   });
+  if (config.metricsToken) app.get('/metrics', metricsEndpoint(metrics.registry, config.metricsToken));
   app.get('/api/openapi.json', (_req, res) => { res.json(openApiDocument(config.publicUrl)); });
 
   const api = express.Router();
@@ -83,12 +89,14 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   const server = http.createServer(app);
   const io = createSocketServer(server, deps, { isOriginAllowed, log, adapter: options.adapter });
   const stopRelay = relayDomainEvents(deps, io);
+  liveConnections = () => io.engine.clientsCount;
   return {
     app,
     server,
     io,
     close: async () => {
       stopRelay();
+      metrics.close();
       await io.close(); // closes the HTTP server too
     },
   };

@@ -27,6 +27,8 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   SMTP_URL: z.url().optional(),
   SESSION_SECRET: z.string().min(16).optional(),
+  /** Enables GET /metrics (Prometheus) for requests bearing this token. */
+  METRICS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Create the demo site and its sample comments on first start. */
   DEMO: z.stringbool().default(true),
@@ -48,6 +50,8 @@ export interface Config {
   smtpUrl: string | undefined;
   /** Secret: keys HMACs of IP addresses. Never logged. */
   sessionSecret: string;
+  /** Secret: guards /metrics. Never logged. */
+  metricsToken: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   demo: boolean;
 }
@@ -85,6 +89,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.TRUST_PROXY,
     smtpUrl: e.SMTP_URL,
     sessionSecret: e.SESSION_SECRET ?? loadOrCreateSecret(dataDir),
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     demo: e.DEMO,
   });

@@ -46,6 +46,8 @@ export interface TestAppOptions {
   sameDatabaseAs?: TestApp;
   /** Broadcast socket events to other instances (through `redis` if given, else PostgreSQL). */
   crossProcess?: boolean;
+  /** Enables /metrics with this token. */
+  metricsToken?: string;
 }
 
 /** The real app (same factories as main.ts) on a fresh database, listening on a free port. */
@@ -61,6 +63,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const deps = createDeps({ db: database.db, secret: 'test-secret-test-secret', now: clock.now, limits });
   const config = parseConfig({
     PORT: '0', DEMO: 'false', SESSION_SECRET: 'test-secret-test-secret', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'parley-')),
+    METRICS_TOKEN: options.metricsToken,
   });
   const sharedPrefix = options.sameDatabaseAs?.prefix ?? prefix;
   const adapter = options.crossProcess ? crossProcessAdapter({ redis: options.redis, pool: database.pool, prefix: sharedPrefix }) : undefined;
