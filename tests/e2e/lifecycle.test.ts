@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -65,6 +65,7 @@ describe('running Parley (npm start)', { timeout: 180_000 }, () => {
     assert.equal(seeded.length, 4);
     assert.ok(seeded.some((html) => /[\u0600-\u06FF]/.test(html)), 'one sample comment is in Arabic');
     assert.equal(postgresUsing(dataDir).length, 1);
+    assert.equal(statSync(path.join(dataDir, 'postgres-password')).mode & 0o777, 0o600, 'the cluster password is private');
 
     first.child.kill('SIGKILL');
     await first.exited;

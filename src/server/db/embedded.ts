@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -21,7 +22,17 @@ export interface EmbeddedOptions {
   log?: (message: string) => void;
 }
 
-const PASSWORD = 'parley-embedded';
+/**
+ * The cluster's superuser password: made at first start and kept beside it (0600), so other
+ * local users cannot log in to the embedded server with a password known from the source.
+ */
+function clusterPassword(dataDir: string): string {
+  const file = path.join(dataDir, 'postgres-password');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const password = randomBytes(24).toString('base64url');
+  writeFileSync(file, password, { mode: 0o600 });
+  return password;
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -111,11 +122,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   await mkdir(options.dataDir, { recursive: true });
   await letPostgresUserThrough(options.dataDir, log);
   const port = options.port || (await freePort());
+  const password = clusterPassword(options.dataDir);
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,
     user: 'postgres',
-    password: PASSWORD,
+    password,
     persistent: true,
     // PostgreSQL refuses to run as root: as root, run it as a `postgres` system user.
     createPostgresUser: true,
@@ -127,15 +139,17 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const running = runningCluster(clusterDir);
   if (running && !running.orphaned) {
     // Another Parley process runs this cluster: use it, and leave stopping it to its owner.
-    return connectionTo(running.port, options.database, async () => {});
+    return connectionTo({ port: running.port, password, database: options.database, stop: async () => {} });
   }
   if (running) await stopOrphan(running, log);
   await server.start();
-  return connectionTo(port, options.database, () => server.stop());
+  return connectionTo({ port, password, database: options.database, stop: () => server.stop() });
 }
 
-async function connectionTo(port: number, database: string, stop: () => Promise<void>): Promise<EmbeddedServer> {
-  const base = `postgres://postgres:${PASSWORD}@127.0.0.1:${port}`;
+async function connectionTo(
+  { port, password, database, stop }: { port: number; password: string; database: string; stop: () => Promise<void> },
+): Promise<EmbeddedServer> {
+  const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   const adminUrl = `${base}/postgres`;
   await ensureDatabase(adminUrl, database);
   return { url: `${base}/${database}`, adminUrl, stop };
