@@ -5,7 +5,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningParley } from '../../src/server/runtime.js';
 import { MAX_REPLAY } from '../../src/server/realtime/sockets.js';
+import { postComment } from '../../src/server/comments/service.js';
 import { createSite } from '../../src/server/sites/service.js';
+import { resolveThread } from '../../src/server/threads/service.js';
 import { browserSkipReason } from '../helpers/browser.js';
 import { startDemoWithBrowser, type DemoRun } from '../helpers/demo.js';
 
@@ -194,5 +196,21 @@ describe('the widget in Chromium', { skip, timeout: 120_000 }, () => {
     } finally {
       host.close();
     }
+  });
+
+  it('loads more comments past the first page and moves focus to the first new one', async () => {
+    const { thread } = await resolveThread(parley.deps, { site: 'demo', key: 'aqim-funding-sources' });
+    for (let i = 0; i < 50; i++) {
+      await postComment(parley.deps, null, { threadId: thread.id, body: `Bulk comment ${i}`, author: { name: `Bulk ${i}` } });
+    }
+    const { page } = await openReader();
+    await comment(page, 'Bulk 49').waitFor();
+    assert.equal(await comment(page, 'Mariam K.').count(), 0, 'the oldest comments are on the next page');
+    await page.getByRole('button', { name: 'Load more comments' }).focus();
+    await page.keyboard.press('Enter');
+    await comment(page, 'Mariam K.').waitFor();
+    const focused = await page.evaluate(() => document.getElementById('parley-thread')?.shadowRoot?.activeElement?.getAttribute('aria-label'));
+    assert.match(focused ?? '', /^Comment by /, 'focus lands on the first newly loaded comment');
+    assert.equal(await page.getByRole('button', { name: 'Load more comments' }).count(), 0);
   });
 });

@@ -53,7 +53,12 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
 
   return (
     <li class="item">
-      <article class={isDeleted ? 'comment deleted' : 'comment'} aria-label={isDeleted ? 'Deleted comment' : `Comment by ${name}`}>
+      <article
+        class={isDeleted ? 'comment deleted' : 'comment'}
+        aria-label={isDeleted ? 'Deleted comment' : `Comment by ${name}`}
+        data-comment-id={comment.id}
+        tabIndex={-1}
+      >
         {isDeleted ? (
           <p class="placeholder">[deleted]</p>
         ) : (

@@ -1,5 +1,5 @@
 /** The whole thread: header with count and sort, the composer, the comments, and paging. */
-import { useEffect, useId, useMemo, useReducer, useState } from 'preact/hooks';
+import { useEffect, useId, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { ApiComment, CommentSort, ThreadResponse } from '../../shared/api.js';
 import { commentCountText } from '../common/count-text.js';
 import { errorText, WidgetApi } from './api.js';
@@ -49,15 +49,30 @@ export function Thread({ options, initial }: { options: MountOptions; initial: T
     actions,
   };
 
-  /** Loads a page; resolves to its live cursor (undefined when it failed). */
+  // Only the newest load may land: a slow answer to an earlier sort must not overwrite a later one.
+  const latestLoad = useRef(0);
+  // After "Load more", keyboard and screen-reader users continue at the first new comment.
+  const list = useRef<HTMLUListElement>(null);
+  const [focusOn, setFocusOn] = useState<string | null>(null);
+  useEffect(() => {
+    if (!focusOn) return;
+    list.current?.querySelector<HTMLElement>(`article[data-comment-id="${focusOn}"]`)?.focus();
+    setFocusOn(null);
+  }, [focusOn]);
+
+  /** Loads a page; resolves to its live cursor (undefined when it failed or was superseded). */
   async function load(what: 'sort' | 'more', sort: CommentSort): Promise<string | undefined> {
+    const ticket = ++latestLoad.current;
     dispatch({ type: 'loading', what });
     setListError(null);
     try {
       const page = await api.comments(threadId, sort, what === 'more' ? state.nextCursor : null);
+      if (ticket !== latestLoad.current) return undefined;
       dispatch(what === 'more' ? { type: 'more', page } : { type: 'sorted', sort, page });
+      if (what === 'more' && page.comments[0]) setFocusOn(page.comments[0].id);
       return page.eventCursor;
     } catch (error) {
+      if (ticket !== latestLoad.current) return undefined;
       dispatch({ type: 'loadFailed' });
       setListError(errorText(error));
       return undefined;
@@ -93,7 +108,7 @@ export function Thread({ options, initial }: { options: MountOptions; initial: T
         {state.comments.length === 0 && !state.loading && (
           <p class="empty">{context.open ? 'No comments yet. Start the discussion.' : 'No comments.'}</p>
         )}
-        <ul class="comments" aria-busy={state.loading === 'sort'}>
+        <ul class="comments" ref={list} aria-busy={state.loading === 'sort'}>
           {state.comments.map((comment) => (
             <CommentItem key={comment.id} comment={comment} level={0} />
           ))}
