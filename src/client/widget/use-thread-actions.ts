@@ -4,6 +4,7 @@
  * give back (the markdown source, the guest's name).
  */
 import { useMemo } from 'preact/hooks';
+import { changeVote } from '../../shared/votes.js';
 import type { Dispatch } from 'preact/hooks';
 import type { ThreadActions } from './context.js';
 import type { WidgetApi } from './api.js';
@@ -44,9 +45,17 @@ export function useThreadActions(
       },
 
       async vote(comment, direction) {
+        const before = comment.myVote ?? 0;
         const value = comment.myVote === direction ? 0 : direction;
-        const counts = await api.vote(comment.id, value);
-        dispatch({ type: 'votes', id: comment.id, counts });
+        // Shown at once, as the server will count it; its answer then confirms or corrects.
+        dispatch({ type: 'votes', id: comment.id, counts: { ...changeVote(comment, before, value), myVote: value } });
+        try {
+          const counts = await api.vote(comment.id, value);
+          dispatch({ type: 'votes', id: comment.id, counts });
+        } catch (failure) {
+          dispatch({ type: 'votes', id: comment.id, counts: { ...comment, myVote: before } });
+          throw failure;
+        }
       },
     }),
     [api, threadId, dispatch, callbacks],

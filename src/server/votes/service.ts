@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { VoteResponse } from '../../shared/api.js';
+import { changeVote, type VoteValue } from '../../shared/votes.js';
 import { actorOrNewGuest } from '../auth/service.js';
 import { transactional } from '../db/index.js';
 import { comments, sites, votes } from '../db/schema.js';
@@ -9,7 +10,6 @@ import { canVote } from '../comments/policy.js';
 import { hashIp, limitKeys } from '../limits/service.js';
 import { appendThreadEvent } from '../realtime/log.js';
 
-export type VoteValue = -1 | 0 | 1;
 
 /** Sets the reader's vote on a comment (0 withdraws it); one vote per reader and comment. */
 export async function voteOnComment(
@@ -48,9 +48,7 @@ export async function voteOnComment(
       await tx.insert(votes).values({ commentId: comment.id, userId, value: after })
         .onConflictDoUpdate({ target: [votes.commentId, votes.userId], set: { value: after } });
     }
-    const upvotes = comment.upvotes + (after === 1 ? 1 : 0) - (before === 1 ? 1 : 0);
-    const downvotes = comment.downvotes + (after === -1 ? 1 : 0) - (before === -1 ? 1 : 0);
-    const score = upvotes - downvotes;
+    const { score, upvotes, downvotes } = changeVote(comment, before, after);
     await tx.update(comments).set({ upvotes, downvotes, score }).where(eq(comments.id, comment.id));
     const counts = { commentId: comment.id, score, upvotes, downvotes };
     const cursor = await appendThreadEvent(tx, {
