@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ApiComment } from '../shared/api.js';
 
-interface ThreadChange {
+export interface ThreadChange {
   siteId: string;
   threadId: string;
   /** The change's place in the thread's event log. */
@@ -20,6 +20,10 @@ export interface DomainEvents {
 }
 
 export type DomainEventName = keyof DomainEvents;
+
+/** The events that change what a thread's readers see: logged for replay, relayed live. */
+export const threadChangeNames = ['comment.created', 'comment.updated', 'comment.deleted', 'vote.updated'] as const;
+export type ThreadChangeName = (typeof threadChangeNames)[number];
 
 /** A typed in-process bus; realtime (and later mail and webhooks) subscribe to it. */
 export class EventBus {

@@ -7,7 +7,7 @@ import type { Thread } from '../threads/service.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { readReplies, readTopLevel } from './page-queries.js';
 import { toApiComment } from './serialize.js';
-import { editableUntil } from './policy.js';
+import { canEditComment, editableUntil, isCommentAuthor } from './policy.js';
 import { buildTree } from './tree.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -56,6 +56,7 @@ async function markReaderState(
 ): Promise<void> {
   if (!actor) return;
   const now = deps.now();
+  const site = { editWindowSeconds };
   const myVotes = ids.length === 0 ? [] : await deps.db
     .select({ commentId: votes.commentId, value: votes.value })
     .from(votes)
@@ -63,9 +64,9 @@ async function markReaderState(
   const voteOf = new Map(myVotes.map((v) => [v.commentId, v.value as -1 | 1]));
   const visit = (list: ApiComment[]) => {
     for (const c of list) {
-      c.isMine = c.author?.id === actor.userId;
-      const until = editableUntil({ createdAt: new Date(c.createdAt) }, { editWindowSeconds });
-      if (c.isMine && c.status !== 'deleted' && until > now) c.editableUntil = until.toISOString();
+      const owned = { authorId: c.author?.id ?? null, createdAt: new Date(c.createdAt), status: c.status };
+      c.isMine = isCommentAuthor(actor, owned);
+      if (canEditComment(actor, owned, site, now)) c.editableUntil = editableUntil(owned, site).toISOString();
       c.myVote = voteOf.get(c.id) ?? 0;
       visit(c.replies);
     }

@@ -24,10 +24,6 @@ export function canEditComment(actor: Actor | null, comment: OwnedComment, site:
   return comment.status !== 'deleted' && isCommentAuthor(actor, comment) && isWithinEditWindow(comment, site, now);
 }
 
-export function canPostAsGuest(site: ModerationPolicy): boolean {
-  return site.guestsAllowed;
-}
-
 /** Whether a new comment waits for a moderator instead of appearing at once. */
 export function mustHoldForReview(site: ModerationPolicy, actor: Actor): boolean {
   return site.premoderation === 'all' || (site.premoderation === 'guests' && actor.isGuest);

@@ -7,7 +7,7 @@ import { comments, sites, threads } from '../db/schema.js';
 import type { Actor, Deps } from '../deps.js';
 import { BadRequest, EditWindowClosed, Forbidden, NotFound, ThreadClosed, Unauthorized } from '../errors.js';
 import { hashIp, limitKeys } from '../limits/service.js';
-import { appendThreadEvent } from '../realtime/log.js';
+import { recordThreadChange } from '../realtime/log.js';
 import { editableUntil, isCommentAuthor, isWithinEditWindow, mustHoldForReview } from './policy.js';
 import { renderMarkdown } from './render.js';
 import type { PostCommentBody } from './schemas.js';
@@ -74,12 +74,10 @@ export async function postComment(deps: Deps, actor: Actor | null, input: PostCo
       createdAt: now,
     }).returning();
     if (status === 'approved') await adjustCommentCount(tx, thread.id, 1);
-    const comment = toApiComment(row);
-    const audienceUserId = status === 'approved' ? null : row.authorId;
-    const cursor = await appendThreadEvent(tx, {
-      threadId: thread.id, type: 'comment:created', payload: { comment }, audienceUserId,
+    await recordThreadChange({ tx, afterCommit, events: deps.events }, {
+      name: 'comment.created', siteId: site.id, threadId: thread.id,
+      audienceUserId: status === 'approved' ? null : row.authorId, payload: { comment: toApiComment(row) },
     });
-    afterCommit(() => deps.events.emit('comment.created', { siteId: site.id, threadId: thread.id, cursor, audienceUserId, comment }));
     return { comment: asAuthorSees(row, site), ...(author.session ? { session: author.session } : {}) };
   });
 }
@@ -116,14 +114,10 @@ export async function editComment(
       .set({ bodySource: input.body, bodyHtml: renderMarkdown(input.body), editedAt: deps.now() })
       .where(eq(comments.id, current.id))
       .returning();
-    const comment = toApiComment(row);
-    const audienceUserId = row.status === 'approved' ? null : row.authorId;
-    const cursor = await appendThreadEvent(tx, {
-      threadId: row.threadId, type: 'comment:updated', payload: { comment }, audienceUserId,
+    await recordThreadChange({ tx, afterCommit, events: deps.events }, {
+      name: 'comment.updated', siteId: row.siteId, threadId: row.threadId,
+      audienceUserId: row.status === 'approved' ? null : row.authorId, payload: { comment: toApiComment(row) },
     });
-    afterCommit(() => deps.events.emit('comment.updated', {
-      siteId: row.siteId, threadId: row.threadId, cursor, audienceUserId, comment,
-    }));
     return { comment: asAuthorSees(row, { editWindowSeconds }) };
   });
 }
@@ -151,13 +145,10 @@ export async function deleteComment(
       .returning();
     if (current.status === 'approved') await adjustCommentCount(tx, row.threadId, -1);
     const placeholder = child ? toApiComment(row) : null;
-    const audienceUserId = current.status === 'approved' ? null : row.authorId;
-    const cursor = await appendThreadEvent(tx, {
-      threadId: row.threadId, type: 'comment:deleted', payload: { commentId: row.id, placeholder }, audienceUserId,
+    await recordThreadChange({ tx, afterCommit, events: deps.events }, {
+      name: 'comment.deleted', siteId: row.siteId, threadId: row.threadId,
+      audienceUserId: current.status === 'approved' ? null : row.authorId, payload: { commentId: row.id, placeholder },
     });
-    afterCommit(() => deps.events.emit('comment.deleted', {
-      siteId: row.siteId, threadId: row.threadId, cursor, audienceUserId, commentId: row.id, placeholder,
-    }));
     return { deleted: true, placeholder };
   });
 }

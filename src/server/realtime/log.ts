@@ -1,5 +1,7 @@
 import { and, eq, gt, max, or, sql } from 'drizzle-orm';
+import type { ServerToClientEvents } from '../../shared/api.js';
 import type { DbOrTx } from '../db/index.js';
+import type { DomainEvents, EventBus, ThreadChange, ThreadChangeName } from '../events.js';
 import { threadEvents } from '../db/schema.js';
 
 export interface ThreadEventInput {
@@ -21,7 +23,7 @@ export interface ThreadEvent {
  * lock, held to commit, makes a thread's cursors increase in commit order: a reader who saw
  * cursor N has seen everything before N, so resuming from N loses nothing.
  */
-export async function appendThreadEvent(tx: DbOrTx, input: ThreadEventInput): Promise<string> {
+async function appendThreadEvent(tx: DbOrTx, input: ThreadEventInput): Promise<string> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${input.threadId}))`);
   const [row] = await tx
     .insert(threadEvents)
@@ -34,6 +36,31 @@ export async function appendThreadEvent(tx: DbOrTx, input: ThreadEventInput): Pr
     })
     .returning({ id: threadEvents.id });
   return String(row.id);
+}
+
+/** The socket event a thread change goes out as (and is logged under): comment.created -> comment:created. */
+export function socketEventName(name: ThreadChangeName): keyof ServerToClientEvents {
+  return name.replace('.', ':') as keyof ServerToClientEvents;
+}
+
+export interface RecordedChange<K extends ThreadChangeName> extends Omit<ThreadChange, 'cursor'> {
+  name: K;
+  /** What readers are sent besides the cursor and thread id. */
+  payload: Omit<DomainEvents[K], keyof ThreadChange>;
+}
+
+/**
+ * Logs a thread change in the transaction that makes it, and announces it as a domain event
+ * once that transaction has committed: every writer does both, in this one way.
+ */
+export async function recordThreadChange<K extends ThreadChangeName>(
+  context: { tx: DbOrTx; afterCommit: (fn: () => void) => void; events: EventBus },
+  change: RecordedChange<K>,
+): Promise<void> {
+  const { name, siteId, threadId, audienceUserId, payload } = change;
+  const cursor = await appendThreadEvent(context.tx, { threadId, type: socketEventName(name), payload, audienceUserId });
+  const event = { siteId, threadId, cursor, audienceUserId, ...payload } as unknown as DomainEvents[K];
+  context.afterCommit(() => context.events.emit(name, event));
 }
 
 /** The newest cursor of a thread: a page read now resumes from it. */

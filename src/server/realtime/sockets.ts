@@ -4,10 +4,11 @@ import { z } from 'zod';
 import type { ClientToServerEvents, JoinAck, ServerToClientEvents } from '../../shared/api.js';
 import { resolveSession } from '../auth/service.js';
 import type { Actor, Deps } from '../deps.js';
+import { threadChangeNames, type ThreadChange } from '../events.js';
 import { AppError } from '../errors.js';
 import { getThread } from '../threads/service.js';
 import type { SocketAdapter } from './adapter.js';
-import { readThreadEventsSince } from './log.js';
+import { readThreadEventsSince, socketEventName } from './log.js';
 
 export const MAX_REPLAY = 1000;
 /** A page shows a thread or a few; more rooms than this is a client gone wrong (or hostile). */
@@ -97,19 +98,12 @@ async function joinThread(deps: Deps, socket: ParleySocket, req: unknown): Promi
   return { ok: true, cursor, missed: replay.length, truncated: missed.length > MAX_REPLAY };
 }
 
-/** Relays domain events to the rooms that may see them. */
+/** Relays thread changes to the rooms that may see them, as the log replays them. */
 export function relayDomainEvents(deps: Deps, io: ParleyServer): () => void {
-  const roomFor = (e: { threadId: string; audienceUserId: string | null }) =>
-    e.audienceUserId ? userRoom(e.audienceUserId) : threadRoom(e.threadId);
-  const offs = [
-    deps.events.on('comment.created', (e) => io.to(roomFor(e)).emit('comment:created', { cursor: e.cursor, threadId: e.threadId, comment: e.comment })),
-    deps.events.on('comment.updated', (e) => io.to(roomFor(e)).emit('comment:updated', { cursor: e.cursor, threadId: e.threadId, comment: e.comment })),
-    deps.events.on('comment.deleted', (e) => io.to(roomFor(e)).emit('comment:deleted', {
-      cursor: e.cursor, threadId: e.threadId, commentId: e.commentId, placeholder: e.placeholder,
-    })),
-    deps.events.on('vote.updated', (e) => io.to(roomFor(e)).emit('vote:updated', {
-      cursor: e.cursor, threadId: e.threadId, commentId: e.commentId, score: e.score, upvotes: e.upvotes, downvotes: e.downvotes,
-    })),
-  ];
+  const offs = threadChangeNames.map((name) => deps.events.on(name, (event) => {
+    const { siteId: _site, audienceUserId, ...live } = event as ThreadChange;
+    const room = audienceUserId ? userRoom(audienceUserId) : threadRoom(event.threadId);
+    io.to(room).emit(socketEventName(name), live as never);
+  }));
   return () => offs.forEach((off) => off());
 }

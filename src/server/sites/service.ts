@@ -53,12 +53,6 @@ export async function getSiteBySlug(deps: Deps, slug: string): Promise<Site> {
   return site;
 }
 
-export async function getSiteById(deps: Deps, id: string): Promise<Site> {
-  const [site] = await deps.db.select().from(sites).where(eq(sites.id, id)).limit(1);
-  if (!site) throw new NotFound('Site');
-  return site;
-}
-
 /** A Disqus snippet names no site: the page's origin does, when exactly one site allows it. */
 export async function findSiteByPageUrl(deps: Deps, url: string): Promise<Site> {
   const origin = originOf(url);
@@ -66,6 +60,13 @@ export async function findSiteByPageUrl(deps: Deps, url: string): Promise<Site> 
   const found = await deps.db.select().from(sites).where(arrayContains(sites.allowedOrigins, [origin])).limit(2);
   if (found.length !== 1) throw new NotFound(`A single site for ${origin}`);
   return found[0];
+}
+
+/** The site a request means: the one it names, else the one allowing the page's origin. */
+export async function siteNamedOrAllowing(deps: Deps, input: { slug?: string; pageUrl?: string }): Promise<Site> {
+  if (input.slug) return getSiteBySlug(deps, input.slug);
+  if (input.pageUrl) return findSiteByPageUrl(deps, input.pageUrl);
+  throw new BadRequest('Name the site, or give the page URL.');
 }
 
 export function siteAllowsUrl(site: Site, url: string): boolean {

@@ -4,7 +4,7 @@ import { sites, threads } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { BadRequest, Forbidden, NotFound } from '../errors.js';
 import { hashIp, limitKeys } from '../limits/service.js';
-import { findSiteByPageUrl, getSiteBySlug, siteAllowsUrl, type Site } from '../sites/service.js';
+import { siteAllowsUrl, siteNamedOrAllowing, type Site } from '../sites/service.js';
 
 export type Thread = typeof threads.$inferSelect;
 
@@ -34,8 +34,7 @@ export interface ResolveThreadInput {
  * site's origins: nobody else can fill a site with threads.
  */
 export async function resolveThread(deps: Deps, input: ResolveThreadInput): Promise<{ site: Site; thread: Thread }> {
-  if (!input.site && !input.url) throw new BadRequest('Name the site, or give the page URL.');
-  const site = input.site ? await getSiteBySlug(deps, input.site) : await findSiteByPageUrl(deps, input.url!);
+  const site = await siteNamedOrAllowing(deps, { slug: input.site, pageUrl: input.url });
   const key = input.key || (input.url ? normalizePageUrl(input.url) : undefined);
   if (!key) throw new BadRequest('Give the page key or its URL.');
   const existing = await findThread(deps, site.id, key);
@@ -82,8 +81,7 @@ export async function countComments(
   deps: Deps,
   input: { site?: string; pageOrigin?: string; keys: string[] },
 ): Promise<Record<string, number>> {
-  if (!input.site && !input.pageOrigin) throw new BadRequest('Name the site.');
-  const site = input.site ? await getSiteBySlug(deps, input.site) : await findSiteByPageUrl(deps, input.pageOrigin!);
+  const site = await siteNamedOrAllowing(deps, { slug: input.site, pageUrl: input.pageOrigin });
   const keys = [...new Set(input.keys)];
   const rows = await deps.db
     .select({ key: threads.key, url: threads.url, count: threads.commentCount })

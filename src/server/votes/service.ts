@@ -8,7 +8,7 @@ import type { Actor, Deps } from '../deps.js';
 import { Forbidden, NotFound } from '../errors.js';
 import { canVote } from '../comments/policy.js';
 import { hashIp, limitKeys } from '../limits/service.js';
-import { appendThreadEvent } from '../realtime/log.js';
+import { recordThreadChange } from '../realtime/log.js';
 
 
 /** Sets the reader's vote on a comment (0 withdraws it); one vote per reader and comment. */
@@ -50,13 +50,10 @@ export async function voteOnComment(
     }
     const { score, upvotes, downvotes } = changeVote(comment, before, after);
     await tx.update(comments).set({ upvotes, downvotes, score }).where(eq(comments.id, comment.id));
-    const counts = { commentId: comment.id, score, upvotes, downvotes };
-    const cursor = await appendThreadEvent(tx, {
-      threadId: comment.threadId, type: 'vote:updated', payload: counts, audienceUserId: null,
+    await recordThreadChange({ tx, afterCommit, events: deps.events }, {
+      name: 'vote.updated', siteId: comment.siteId, threadId: comment.threadId, audienceUserId: null,
+      payload: { commentId: comment.id, score, upvotes, downvotes },
     });
-    afterCommit(() => deps.events.emit('vote.updated', {
-      siteId: comment.siteId, threadId: comment.threadId, cursor, audienceUserId: null, ...counts,
-    }));
     return { ...result, score, upvotes, downvotes };
   });
 }
