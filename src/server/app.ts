@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { renderDemoPage } from './demo/page.js';
 import type { Deps } from './deps.js';
 import { apiCors, originAllowlist } from './http/cors.js';
+import { Unavailable } from './errors.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
 import { createMetrics, metricsEndpoint } from './metrics/metrics.js';
@@ -58,19 +59,16 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
     next();
   });
   const isOriginAllowed = originAllowlist(deps, new URL(config.publicUrl).origin);
-  // Sockets exist only once the HTTP server does: the gauge reads them when scraped.
-  let liveConnections = () => 0;
-  const metrics = createMetrics(deps, () => liveConnections());
+  const server = http.createServer(app);
+  const io = createSocketServer(server, deps, { isOriginAllowed, log, adapter: options.adapter });
+  const stopRelay = relayDomainEvents(deps, io);
+  const metrics = createMetrics(deps, () => io.engine.clientsCount);
   app.use(metrics.timeRequests);
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', async (_req, res) => {
-    try {
-      await deps.db.execute(sql`select 1`);
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ error: { code: 'unavailable', message: 'The database does not answer.' } });
-    }
+    await deps.db.execute(sql`select 1`).catch(() => { throw new Unavailable('The database does not answer.'); });
+    res.json({ status: 'ready' });
   });
   if (config.metricsToken) app.get('/metrics', metricsEndpoint(metrics.registry, config.metricsToken));
   app.get('/api/openapi.json', (_req, res) => { res.json(openApiDocument(config.publicUrl)); });
@@ -86,10 +84,6 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   app.use(notFoundHandler);
   app.use(errorHandler(log));
 
-  const server = http.createServer(app);
-  const io = createSocketServer(server, deps, { isOriginAllowed, log, adapter: options.adapter });
-  const stopRelay = relayDomainEvents(deps, io);
-  liveConnections = () => io.engine.clientsCount;
   return {
     app,
     server,

@@ -37,6 +37,10 @@ export class EditWindowClosed extends AppError {
 export class ThreadClosed extends AppError {
   constructor() { super(ErrorCodes.threadClosed, 403, 'This thread does not accept new comments.'); }
 }
+export class Unavailable extends AppError {
+  constructor(message: string) { super(ErrorCodes.unavailable, 503, message); }
+}
+
 export class RateLimited extends AppError {
   constructor(readonly retryAfterSeconds: number) {
     super(ErrorCodes.rateLimited, 429, `Too many requests; try again in ${retryAfterSeconds} s.`);

@@ -11,6 +11,7 @@ export const ErrorCodes = {
   threadClosed: 'thread_closed',
   rateLimited: 'rate_limited',
   internal: 'internal_error',
+  unavailable: 'unavailable',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -32,4 +33,5 @@ export const errorMessages: Record<ErrorCode, string> = {
   thread_closed: 'This thread is closed to new comments.',
   rate_limited: 'Slow down a little and try again.',
   internal_error: 'Something went wrong on our side.',
+  unavailable: 'Comments are unavailable for a moment; please try again.',
 };
