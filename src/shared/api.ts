@@ -82,6 +82,12 @@ export interface VoteResponse {
   session?: GuestSession;
 }
 
+/** A deleted comment with replies keeps its place as this placeholder; without, null. */
+export interface DeleteResponse {
+  deleted: true;
+  placeholder: ApiComment | null;
+}
+
 export interface CountsResponse {
   counts: Record<string, number>;
 }

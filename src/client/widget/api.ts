@@ -2,31 +2,15 @@
  * The widget's calls to the Parley API. It holds the reader's session token, adopts
  * the guest session a first write returns, and drops a token the server rejects.
  */
-import type {
-  ApiComment,
-  CommentResponse,
-  CommentSort,
-  CommentsPage,
-  GuestSession,
-  VoteResponse,
-} from '../../shared/api.js';
+import type { ApiComment, CommentResponse, CommentSort, CommentsPage, DeleteResponse, VoteResponse } from '../../shared/api.js';
 import { errorMessages } from '../../shared/errors.js';
-import { ApiError, requestJson, withQuery, type RequestOptions } from '../common/http.js';
-import { readToken, saveToken } from '../common/session.js';
-
-export const PAGE_SIZE = 50;
+import { withQuery, type RequestOptions } from '../common/http.js';
+import { requestAsReader } from '../common/session.js';
 
 export interface NewComment {
   body: string;
   parentId?: string;
   author?: { name: string; email?: string };
-}
-
-/** The placeholder (kept for replies) comes as `comment` or `placeholder`; both shapes are accepted. */
-export interface DeleteResponse {
-  deleted?: true;
-  comment?: ApiComment;
-  placeholder?: ApiComment | null;
 }
 
 export class WidgetApi {
@@ -36,32 +20,13 @@ export class WidgetApi {
     this.origin = origin;
   }
 
-  get token(): string | null {
-    return readToken(this.origin);
-  }
-
-  private async call<T>(path: string, options: RequestOptions = {}): Promise<T> {
-    const token = this.token;
-    try {
-      const result = await requestJson<T>(`${this.origin}/api/v1${path}`, { ...options, token });
-      this.adoptSession((result as { session?: GuestSession } | null)?.session);
-      return result;
-    } catch (error) {
-      // A stale token: forget it and try once as a new reader (a guest write then gets a fresh session).
-      if (error instanceof ApiError && error.status === 401 && token) {
-        saveToken(this.origin, null);
-        return this.call<T>(path, options);
-      }
-      throw error;
-    }
-  }
-
-  private adoptSession(session: GuestSession | undefined): void {
-    if (session?.token) saveToken(this.origin, session.token);
+  private call<T>(path: string, options: Omit<RequestOptions, 'token'> = {}): Promise<T> {
+    return requestAsReader<T>(this.origin, `${this.origin}/api/v1${path}`, options);
   }
 
   comments(threadId: string, sort: CommentSort, cursor?: string | null): Promise<CommentsPage> {
-    const path = withQuery(`/threads/${encodeURIComponent(threadId)}/comments`, { sort, limit: PAGE_SIZE, cursor });
+    // No limit: the server's page size, the same as the first page's.
+    const path = withQuery(`/threads/${encodeURIComponent(threadId)}/comments`, { sort, cursor });
     return this.call<CommentsPage>(path);
   }
 

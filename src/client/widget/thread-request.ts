@@ -3,12 +3,11 @@
  * the loader (which starts it before widget.js arrives) and the widget (to retry).
  */
 import type { ThreadResponse } from '../../shared/api.js';
-import { ApiError, requestJson, withQuery } from '../common/http.js';
-import { readToken, saveToken } from '../common/session.js';
+import { ApiError, withQuery } from '../common/http.js';
+import { requestAsReader } from '../common/session.js';
 import type { PageConfig } from './mount-options.js';
 
 export async function fetchThread(origin: string, page: PageConfig, siteIsGuess = false): Promise<ThreadResponse> {
-  const token = readToken(origin);
   const url = withQuery(`${origin}/api/v1/threads`, {
     site: page.site,
     key: page.key,
@@ -18,14 +17,10 @@ export async function fetchThread(origin: string, page: PageConfig, siteIsGuess 
     sort: 'best',
   });
   try {
-    return await requestJson<ThreadResponse>(url, { token });
+    // An expired or revoked session must not hide the thread: requestAsReader then reads as a stranger.
+    return await requestAsReader<ThreadResponse>(origin, url);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    // An expired or revoked session must not hide the thread: forget it and read as a stranger.
-    if (error.status === 401 && token) {
-      saveToken(origin, null);
-      return fetchThread(origin, page, siteIsGuess);
-    }
     // A Disqus shortname need not be a Parley slug: let the server find the site by the page's origin.
     if (error.status === 404 && siteIsGuess) return fetchThread(origin, { ...page, site: undefined });
     throw error;

@@ -1,7 +1,7 @@
 /**
  * The reader's writes: each calls the API, then applies the server's answer to the
- * thread state (no optimistic guesses to undo), and remembers what the API cannot
- * give back (the markdown source, the guest's name).
+ * thread state (a vote shows at once, then is confirmed or undone), and remembers what
+ * the API cannot give back (the markdown source, the guest's name).
  */
 import { useMemo } from 'preact/hooks';
 import { changeVote } from '../../shared/votes.js';
@@ -41,7 +41,7 @@ export function useThreadActions(
       async remove(commentId) {
         const response = await api.remove(commentId);
         forgetSource(api.origin, commentId);
-        dispatch({ type: 'remove', id: commentId, placeholder: response.comment ?? response.placeholder ?? null });
+        dispatch({ type: 'remove', id: commentId, placeholder: response.placeholder });
       },
 
       async vote(comment, direction) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { ApiComment, CommentResponse } from '../../shared/api.js';
+import type { ApiComment, CommentResponse, DeleteResponse } from '../../shared/api.js';
 import { actorOrNewGuest } from '../auth/service.js';
 import { transactional, type Tx } from '../db/index.js';
 import { comments, sites, threads } from '../db/schema.js';
@@ -130,7 +130,7 @@ export async function deleteComment(
   deps: Deps,
   actor: Actor | null,
   input: { commentId: string },
-): Promise<{ deleted: true; placeholder: ApiComment | null }> {
+): Promise<DeleteResponse> {
   return transactional(deps.db, async (tx, afterCommit) => {
     const { comment: current } = await loadOwnComment(tx, deps, actor, input.commentId);
     const [child] = await tx
