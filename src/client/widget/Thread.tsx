@@ -39,8 +39,9 @@ export function Thread({ options, initial }: { options: MountOptions; initial: T
 
   useEffect(() => callEach(options.callbacks.onReady), []);
 
-  // Re-read on every render: a comment posted a moment ago is the reader's even if the server omits isMine.
-  const ownIds = readOwnIds(options.origin);
+  // Posting changes both the stored ids and the comments: re-read storage only then, not on every
+  // render (each live event renders), so a comment posted a moment ago is the reader's at once.
+  const ownIds = useMemo(() => readOwnIds(options.origin), [options.origin, state.comments]);
   const context: WidgetContextValue = {
     origin: options.origin,
     now,
