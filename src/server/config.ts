@@ -3,8 +3,11 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
-/** Per minute, per IP address and per reader: comments posted, votes cast, threads first opened. */
-export const DEFAULT_LIMITS = { post: 10, vote: 60, thread: 30 } as const;
+/**
+ * Per IP address (and per reader where there is one): comments posted, votes cast and threads
+ * first opened per minute; guest identities made per hour; replays of the live log per minute.
+ */
+export const DEFAULT_LIMITS = { post: 10, vote: 60, thread: 30, guest: 10, replay: 60 } as const;
 
 /** Every setting Parley reads from the environment; nothing else reads process.env. */
 const envSchema = z.object({
@@ -23,6 +26,14 @@ const envSchema = z.object({
   RATE_LIMIT_VOTES_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.vote),
   /** New threads one IP address may cause by viewing pages not seen before. */
   RATE_LIMIT_NEW_THREADS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.thread),
+  /** Guest identities one IP address may create per hour (each comes with its first comment or vote). */
+  RATE_LIMIT_NEW_GUESTS_PER_HOUR: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.guest),
+  /** Rejoins with a cursor (each replays the live log) one IP address may make per minute. */
+  RATE_LIMIT_REPLAYS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.replay),
+  /** How long the live-event log keeps a change for replay; a client further behind re-reads. */
+  LIVE_REPLAY_WINDOW_HOURS: z.coerce.number().positive().default(24),
+  /** Socket connections one IP address may hold at once. */
+  SOCKETS_PER_IP: z.coerce.number().int().min(1).default(100),
   /** Express's `trust proxy`: set when a reverse proxy adds X-Forwarded-For (e.g. `loopback` or `1`). */
   TRUST_PROXY: z.string().optional(),
   SMTP_URL: z.url().optional(),
@@ -46,6 +57,8 @@ export interface Config {
   redisUrl: string | undefined;
   redisPrefix: string;
   limits: Record<keyof typeof DEFAULT_LIMITS, number>;
+  replayWindowHours: number;
+  socketsPerIp: number;
   trustProxy: string | undefined;
   smtpUrl: string | undefined;
   /** Secret: keys HMACs of IP addresses. Never logged. */
@@ -85,7 +98,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     redisPrefix: e.REDIS_PREFIX,
     limits: Object.freeze({
       post: e.RATE_LIMIT_POSTS_PER_MINUTE, vote: e.RATE_LIMIT_VOTES_PER_MINUTE, thread: e.RATE_LIMIT_NEW_THREADS_PER_MINUTE,
+      guest: e.RATE_LIMIT_NEW_GUESTS_PER_HOUR, replay: e.RATE_LIMIT_REPLAYS_PER_MINUTE,
     }),
+    replayWindowHours: e.LIVE_REPLAY_WINDOW_HOURS,
+    socketsPerIp: e.SOCKETS_PER_IP,
     trustProxy: e.TRUST_PROXY,
     smtpUrl: e.SMTP_URL,
     sessionSecret: e.SESSION_SECRET ?? loadOrCreateSecret(dataDir),

@@ -36,6 +36,6 @@ export function createDeps(options: DepsOptions): Deps {
     events: new EventBus(),
     secret: options.secret,
     now: options.now ?? (() => new Date()),
-    limits: options.limits ?? createRateLimits({ db: options.db, keyPrefix: 'parley', perMinute: DEFAULT_LIMITS }),
+    limits: options.limits ?? createRateLimits({ db: options.db, keyPrefix: 'parley', perPeriod: DEFAULT_LIMITS }),
   };
 }

@@ -56,7 +56,7 @@ export async function startParley(config: Config, log: Logger = createLogger(con
     secret: config.sessionSecret,
     limits: createRateLimits({
       db: database.db, redis, keyPrefix: config.redisPrefix,
-      perMinute: config.limits,
+      perPeriod: config.limits,
     }),
   });
   // Only an external database can be shared by several processes; the embedded one has one owner.

@@ -9,6 +9,8 @@ export type CommentSort = 'best' | 'newest' | 'oldest';
 
 export interface ApiThread {
   id: string;
+  /** The slug of the thread's site: guest sessions are bound to it. */
+  site: string;
   key: string;
   url: string | null;
   title: string | null;
@@ -73,6 +75,12 @@ export interface CommentResponse {
   session?: GuestSession;
 }
 
+/** A vote by a reader without a session names them, and makes them a guest (where the site allows guests). */
+export interface VoteRequest {
+  value: -1 | 0 | 1;
+  author?: { name: string; email?: string };
+}
+
 export interface VoteResponse {
   commentId: string;
   score: number;
@@ -86,6 +94,8 @@ export interface VoteResponse {
 export interface DeleteResponse {
   deleted: true;
   placeholder: ApiComment | null;
+  /** Deleted ancestors that held their place only for this comment: remove them too. */
+  prunedIds: string[];
 }
 
 export interface CountsResponse {
@@ -105,6 +115,8 @@ export interface CommentDeletedEvent extends LiveEventBase {
   commentId: string;
   /** When the comment keeps its place for its replies, the placeholder to show instead. */
   placeholder: ApiComment | null;
+  /** Deleted ancestors that held their place only for this comment: remove them too. */
+  prunedIds: string[];
 }
 export interface VoteUpdatedEvent extends LiveEventBase {
   commentId: string;

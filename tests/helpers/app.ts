@@ -40,6 +40,8 @@ export interface TestAppOptions {
   postsPerMinute?: number;
   votesPerMinute?: number;
   threadsPerMinute?: number;
+  guestsPerHour?: number;
+  replaysPerMinute?: number;
   /** Counters, and socket broadcasts between instances, go through this Redis. */
   redis?: Redis;
   /** Another instance of Parley on the same database: a second process, as far as it can tell. */
@@ -58,7 +60,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const prefix = `test-${randomBytes(4).toString('hex')}`;
   const limits = createRateLimits({
     db: database.db, redis: options.redis, keyPrefix: prefix,
-    perMinute: { post: options.postsPerMinute ?? 10_000, vote: options.votesPerMinute ?? 10_000, thread: options.threadsPerMinute ?? 10_000 },
+    perPeriod: {
+      post: options.postsPerMinute ?? 10_000, vote: options.votesPerMinute ?? 10_000, thread: options.threadsPerMinute ?? 10_000,
+      guest: options.guestsPerHour ?? 10_000, replay: options.replaysPerMinute ?? 10_000,
+    },
   });
   const deps = createDeps({ db: database.db, secret: 'test-secret-test-secret', now: clock.now, limits });
   const config = parseConfig({

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  type AnyPgColumn, bigserial, customType, boolean, check, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid,
+  type AnyPgColumn, bigint, bigserial, customType, boolean, check, index, integer, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
@@ -15,6 +15,10 @@ export const sites = pgTable('sites', {
   /** none: publish at once; guests: hold guests' comments for review; all: hold every comment. */
   premoderation: text('premoderation', { enum: ['none', 'guests', 'all'] }).notNull().default('none'),
   editWindowSeconds: integer('edit_window_seconds').notNull().default(900),
+  /** Query parameters that name a different page (e.g. `p` on `?p=42`); all others are dropped from thread keys. */
+  significantQueryParams: text('significant_query_params').array().notNull().default(sql`'{}'::text[]`),
+  /** A disabled site (the demo, once real sites exist) serves nothing and allows no origin. */
+  enabled: boolean('enabled').notNull().default(true),
   createdAt: createdAt(),
 });
 
@@ -30,6 +34,8 @@ export const users = pgTable('users', {
 export const sessions = pgTable('sessions', {
   id: uuid('id').primaryKey().defaultRandom(),
   userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  /** The one site a guest (embed) session was issued for; null only for an account's session. */
+  siteId: uuid('site_id').references(() => sites.id, { onDelete: 'cascade' }),
   /** sha256 of the bearer token: a leaked table grants nothing. */
   tokenHash: text('token_hash').notNull().unique(),
   /** embed: what a token in a host page may do; full: Parley's own pages. */
@@ -49,6 +55,8 @@ export const threads = pgTable('threads', {
   status: text('status', { enum: ['open', 'locked', 'closed'] }).notNull().default('open'),
   /** Approved comments, kept in the same transaction as every change to them. */
   commentCount: integer('comment_count').notNull().default(0),
+  /** Events up to this cursor were pruned from the log: a client resuming from before it re-reads the thread. */
+  eventsPrunedThrough: bigint('events_pruned_through', { mode: 'number' }).notNull().default(0),
   createdAt: createdAt(),
 }, (t) => [uniqueIndex('threads_site_key_uq').on(t.siteId, t.key)]);
 
@@ -98,17 +106,29 @@ export const votes = pgTable('votes', {
 /**
  * Every live change to a thread, written in the transaction that made it. Its id is the
  * cursor clients resume from, so nothing is lost across reconnects, restarts or processes.
+ * It holds no text: a replay re-reads the comment as it is now, so an edited or deleted
+ * body is never sent again.
  */
 export const threadEvents = pgTable('thread_events', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   threadId: uuid('thread_id').notNull().references(() => threads.id, { onDelete: 'cascade' }),
   type: text('type').notNull(),
-  /** public: everyone on the thread; author: only the comment's author (pending comments). */
-  audience: text('audience', { enum: ['public', 'author'] }).notNull().default('public'),
+  commentId: uuid('comment_id').notNull().references(() => comments.id, { onDelete: 'cascade' }),
+  /** null: everyone on the thread; else only this user (their comment awaiting moderation). */
   audienceUserId: uuid('audience_user_id'),
-  payload: jsonb('payload').notNull(),
   createdAt: createdAt(),
-}, (t) => [index('thread_events_thread_idx').on(t.threadId, t.id)]);
+}, (t) => [index('thread_events_thread_idx').on(t.threadId, t.id), index('thread_events_created_idx').on(t.createdAt)]);
+
+/**
+ * The order of a thread's top-level comments by score at one moment: "best" pages after the
+ * first walk this snapshot, so a comment whose score changes meanwhile is neither skipped nor repeated.
+ */
+export const commentRankings = pgTable('comment_rankings', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  threadId: uuid('thread_id').notNull().references(() => threads.id, { onDelete: 'cascade' }),
+  ids: uuid('ids').array().notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('comment_rankings_created_idx').on(t.createdAt)]);
 
 /** Counters of rate-limiter-flexible's Drizzle store (used when no REDIS_URL is set). */
 export const rateLimits = pgTable('rate_limits', {

@@ -5,7 +5,10 @@ import type { Db } from '../db/index.js';
 import { rateLimits } from '../db/schema.js';
 import { RateLimited } from '../errors.js';
 
-export type LimitedAction = 'post' | 'vote' | 'thread';
+export type LimitedAction = 'post' | 'vote' | 'thread' | 'guest' | 'replay';
+
+/** The period each action's limit counts over, in seconds: guests per hour, the rest per minute. */
+const periodSeconds: Record<LimitedAction, number> = { post: 60, vote: 60, thread: 60, guest: 3600, replay: 60 };
 
 export interface RateLimits {
   /** Counts one action against each key (an IP hash, a user); throws RateLimited past the limit. */
@@ -17,20 +20,20 @@ export interface RateLimitOptions {
   /** With Redis the counters live there; otherwise in PostgreSQL, shared by every process. */
   redis?: Redis;
   keyPrefix: string;
-  perMinute: Record<LimitedAction, number>;
+  /** Points per period (see periodSeconds): the config's limits. */
+  perPeriod: Record<LimitedAction, number>;
 }
 
 function limiterFor(options: RateLimitOptions, action: LimitedAction): RateLimiterAbstract {
-  const common = { points: options.perMinute[action], duration: 60, keyPrefix: `${options.keyPrefix}:${action}` };
+  const common = { points: options.perPeriod[action], duration: periodSeconds[action], keyPrefix: `${options.keyPrefix}:${action}` };
   return options.redis
     ? new RateLimiterRedis({ ...common, storeClient: options.redis })
     : new RateLimiterDrizzle({ ...common, storeClient: options.db, schema: rateLimits });
 }
 
 export function createRateLimits(options: RateLimitOptions): RateLimits {
-  const limiters = {
-    post: limiterFor(options, 'post'), vote: limiterFor(options, 'vote'), thread: limiterFor(options, 'thread'),
-  };
+  const actions = Object.keys(periodSeconds) as LimitedAction[];
+  const limiters = Object.fromEntries(actions.map((a) => [a, limiterFor(options, a)])) as Record<LimitedAction, RateLimiterAbstract>;
   return {
     async consume(action, keys) {
       for (const key of keys) {
