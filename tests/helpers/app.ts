@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createApp } from '../../src/server/app.js';
 import { parseConfig } from '../../src/server/config.js';
 import { createDeps, type Deps } from '../../src/server/deps.js';
@@ -50,6 +50,8 @@ export interface TestAppOptions {
   crossProcess?: boolean;
   /** Enables /metrics with this token. */
   metricsToken?: string;
+  /** Where the app logs (default: nowhere). */
+  logger?: Logger;
 }
 
 /** The real app (same factories as main.ts) on a fresh database, listening on a free port. */
@@ -72,7 +74,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const sharedPrefix = options.sameDatabaseAs?.prefix ?? prefix;
   const adapter = options.crossProcess ? crossProcessAdapter({ redis: options.redis, pool: database.pool, prefix: sharedPrefix }) : undefined;
-  const parts = createApp(deps, config, pino({ level: 'silent' }), { adapter: adapter?.adapter });
+  const parts = createApp(deps, config, options.logger ?? pino({ level: 'silent' }), { adapter: adapter?.adapter });
   await new Promise<void>((resolve) => parts.server.listen(0, '127.0.0.1', resolve));
   const { port } = parts.server.address() as AddressInfo;
   const site = options.sameDatabaseAs?.site ?? await createSite(deps, { slug: 'news', name: 'News', origins: [SITE_ORIGIN] });
