@@ -36,7 +36,7 @@ async function autocannon(url: string): Promise<Load> {
 
 async function seed(deps: Deps): Promise<string> {
   await createSite(deps, { slug: 'bench', name: 'Bench', origins: ['https://bench.example'] });
-  const { thread } = await resolveThread(deps, { site: 'bench', key: 'big', url: 'https://bench.example/big' });
+  const { thread } = await resolveThread(deps, { actor: null, origin: 'https://bench.example' }, { site: 'bench', key: 'big', url: 'https://bench.example/big' });
   // Each top-level comment gets four replies somewhere in its own subtree, at most 6 deep.
   let subtree: Array<{ id: string; depth: number }> = [];
   let seedValue = 42;
@@ -45,7 +45,7 @@ async function seed(deps: Deps): Promise<string> {
     if (i % 5 === 0) subtree = [];
     const candidates = subtree.filter((p) => p.depth < 6);
     const parent = candidates.length === 0 ? null : candidates[Math.floor(random() * candidates.length)];
-    const { comment } = await postComment(deps, null, {
+    const { comment } = await postComment(deps, { actor: null, origin: null }, {
       threadId: thread.id,
       parentId: parent?.id,
       body: `Comment ${i}: *some* markdown with a [link](https://example.org/${i}) and \`code\`.\n\n> a quote`,

@@ -2,23 +2,45 @@ import type { Db } from './db/index.js';
 import { DEFAULT_LIMITS } from './config.js';
 import { EventBus } from './events.js';
 import { createRateLimits, type RateLimits } from './limits/service.js';
+import type { ChangeLog } from './change-log.js';
+import { liveChangeLog } from './realtime/log.js';
+
+/** Where a failure that must not reach the client (a listener after commit) is reported. */
+export interface ErrorReporter {
+  error(obj: object, msg: string): void;
+}
 
 /** What every service function gets first: its collaborators, never the transport. */
 export interface Deps {
   db: Db;
   events: EventBus;
+  /** Records thread changes for live replay; provided by realtime, used by the domain. */
+  changeLog: ChangeLog;
   /** Keys HMACs (IP hashes). */
   secret: string;
   now: () => Date;
   limits: RateLimits;
+  log: ErrorReporter;
 }
 
-/** Who acts: a session's user, or nobody (an anonymous reader). */
+/** Who acts: a session's user. */
 export interface Actor {
   userId: string;
   displayName: string;
   isGuest: boolean;
   scope: 'embed' | 'full';
+  /** The one site the session serves (every guest session has one); null: an account's, for any site. */
+  siteId: string | null;
+}
+
+/**
+ * Who asks, as far as the service needs to know: the session's actor (or nobody), the page
+ * origin the browser vouches for (null without an Origin header: curl, a server), the IP.
+ */
+export interface Caller {
+  actor: Actor | null;
+  origin: string | null;
+  ip?: string;
 }
 
 export interface DepsOptions {
@@ -27,15 +49,19 @@ export interface DepsOptions {
   now?: () => Date;
   /** Defaults to the default limits, counted in PostgreSQL. */
   limits?: RateLimits;
+  log?: ErrorReporter;
 }
 
 /** The one way main, the CLI, tests and benchmarks assemble a service's dependencies. */
 export function createDeps(options: DepsOptions): Deps {
+  const log = options.log ?? { error: (obj, msg) => console.error(msg, obj) };
   return {
     db: options.db,
-    events: new EventBus(),
+    events: new EventBus(log),
+    changeLog: liveChangeLog,
     secret: options.secret,
     now: options.now ?? (() => new Date()),
     limits: options.limits ?? createRateLimits({ db: options.db, keyPrefix: 'parley', perPeriod: DEFAULT_LIMITS }),
+    log,
   };
 }

@@ -22,8 +22,20 @@ export class ValidationFailed extends AppError {
 export class PayloadTooLarge extends AppError {
   constructor(message: string) { super(ErrorCodes.payloadTooLarge, 413, message); }
 }
+/** The session token is unknown, expired or revoked: the client should drop it. */
 export class Unauthorized extends AppError {
-  constructor(message = 'A valid session is required.') { super(ErrorCodes.unauthorized, 401, message); }
+  constructor(message = 'This session is unknown or has expired.') { super(ErrorCodes.unauthorized, 401, message); }
+}
+/** The action needs a session and the request carries none. */
+export class AuthRequired extends AppError {
+  constructor(message = 'Sign in or give your name first.', details?: unknown) { super(ErrorCodes.authRequired, 401, message, details); }
+}
+/** The site refuses guests: a valid guest session stays valid, it just does not do here. */
+export class SignInRequired extends AppError {
+  constructor() { super(ErrorCodes.signInRequired, 403, 'This site asks readers to sign in first.'); }
+}
+export class InvalidCursor extends AppError {
+  constructor(message = 'The cursor is not one this server issued.') { super(ErrorCodes.invalidCursor, 400, message); }
 }
 export class Forbidden extends AppError {
   constructor(message: string) { super(ErrorCodes.forbidden, 403, message); }
@@ -35,7 +47,7 @@ export class EditWindowClosed extends AppError {
   constructor() { super(ErrorCodes.editWindowClosed, 403, 'The time to edit or delete this comment has passed.'); }
 }
 export class ThreadClosed extends AppError {
-  constructor() { super(ErrorCodes.threadClosed, 403, 'This thread does not accept new comments.'); }
+  constructor() { super(ErrorCodes.threadClosed, 403, 'This thread is closed: no new comments, edits or votes.'); }
 }
 export class Unavailable extends AppError {
   constructor(message: string) { super(ErrorCodes.unavailable, 503, message); }

@@ -14,7 +14,7 @@ export interface ThreadChange {
 export interface DomainEvents {
   'comment.created': ThreadChange & { comment: ApiComment };
   'comment.updated': ThreadChange & { comment: ApiComment };
-  'comment.deleted': ThreadChange & { commentId: string; placeholder: ApiComment | null };
+  'comment.deleted': ThreadChange & { commentId: string; placeholder: ApiComment | null; prunedIds: string[] };
   'vote.updated': ThreadChange & { commentId: string; score: number; upvotes: number; downvotes: number };
   'site.changed': { siteId: string };
 }
@@ -25,12 +25,24 @@ export type DomainEventName = keyof DomainEvents;
 export const threadChangeNames = ['comment.created', 'comment.updated', 'comment.deleted', 'vote.updated'] as const;
 export type ThreadChangeName = (typeof threadChangeNames)[number];
 
-/** A typed in-process bus; realtime (and later mail and webhooks) subscribe to it. */
+/**
+ * A typed in-process bus; realtime (and later mail and webhooks) subscribe to it. Events are
+ * emitted after a change has committed: a listener that fails is reported, and neither stops
+ * the other listeners nor turns the saved write into an error.
+ */
 export class EventBus {
   private readonly emitter = new EventEmitter();
 
+  constructor(private readonly reporter: { error(obj: object, msg: string): void }) {}
+
   emit<K extends DomainEventName>(name: K, payload: DomainEvents[K]): void {
-    this.emitter.emit(name, payload);
+    for (const listener of this.emitter.listeners(name)) {
+      try {
+        listener(payload);
+      } catch (err) {
+        this.reporter.error({ err, event: name }, 'event listener failed');
+      }
+    }
   }
 
   on<K extends DomainEventName>(name: K, listener: (payload: DomainEvents[K]) => void): () => void {

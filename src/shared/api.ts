@@ -78,7 +78,7 @@ export interface CommentResponse {
 /** A vote by a reader without a session names them, and makes them a guest (where the site allows guests). */
 export interface VoteRequest {
   value: -1 | 0 | 1;
-  author?: { name: string; email?: string };
+  author?: { name: string; email?: string | null };
 }
 
 export interface VoteResponse {

@@ -199,9 +199,9 @@ describe('the widget in Chromium', { skip, timeout: 120_000 }, () => {
   });
 
   it('loads more comments past the first page and moves focus to the first new one', async () => {
-    const { thread } = await resolveThread(parley.deps, { site: 'demo', key: 'aqim-funding-sources' });
+    const { thread } = await resolveThread(parley.deps, { actor: null, origin: null }, { site: 'demo', key: 'aqim-funding-sources' });
     for (let i = 0; i < 50; i++) {
-      await postComment(parley.deps, null, { threadId: thread.id, body: `Bulk comment ${i}`, author: { name: `Bulk ${i}` } });
+      await postComment(parley.deps, { actor: null, origin: null }, { threadId: thread.id, body: `Bulk comment ${i}`, author: { name: `Bulk ${i}` } });
     }
     const { page } = await openReader();
     await comment(page, 'Bulk 49').waitFor();

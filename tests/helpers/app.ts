@@ -50,6 +50,8 @@ export interface TestAppOptions {
   crossProcess?: boolean;
   /** Enables /metrics with this token. */
   metricsToken?: string;
+  /** Socket connections one address may hold (SOCKETS_PER_IP); every test client shares 127.0.0.1. */
+  socketsPerIp?: number;
   /** Where the app logs (default: nowhere). */
   logger?: Logger;
 }
@@ -71,6 +73,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = parseConfig({
     PORT: '0', DEMO: 'false', SESSION_SECRET: 'test-secret-test-secret', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'parley-')),
     METRICS_TOKEN: options.metricsToken,
+    SOCKETS_PER_IP: options.socketsPerIp?.toString(),
   });
   const sharedPrefix = options.sameDatabaseAs?.prefix ?? prefix;
   const adapter = options.crossProcess ? crossProcessAdapter({ redis: options.redis, pool: database.pool, prefix: sharedPrefix }) : undefined;
@@ -103,9 +106,11 @@ export async function api(app: TestApp, method: string, path: string, options: {
   return { status: res.status, json, text, headers: res.headers };
 }
 
-/** The thread of a page on the test site, created on first view as the widget does. */
+/** The thread of a page on the test site, created on first view from the site's page, as the widget does. */
 export async function openThread(app: TestApp, key = 'post-1') {
-  const res = await api(app, 'GET', `/api/v1/threads?site=news&key=${encodeURIComponent(key)}&url=${encodeURIComponent(`${SITE_ORIGIN}/${key}`)}`);
+  const res = await api(app, 'GET', `/api/v1/threads?site=news&key=${encodeURIComponent(key)}&url=${encodeURIComponent(`${SITE_ORIGIN}/${key}`)}`, {
+    headers: { origin: SITE_ORIGIN },
+  });
   if (res.status !== 200) throw new Error(`openThread: ${res.status} ${res.text}`);
   return res.json.thread as { id: string; commentCount: number };
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { canEditComment, canVote, mustHoldForReview } from '../../src/server/comments/policy.js';
 import type { Actor } from '../../src/server/deps.js';
 
-const author: Actor = { userId: 'u1', displayName: 'A', isGuest: true, scope: 'embed' };
+const author: Actor = { userId: 'u1', displayName: 'A', isGuest: true, scope: 'embed', siteId: 's1' };
 const other: Actor = { ...author, userId: 'u2' };
 const created = new Date('2026-01-01T12:00:00Z');
 const comment = { authorId: 'u1', createdAt: created, status: 'approved' };

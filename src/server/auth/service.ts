@@ -3,8 +3,11 @@ import { and, eq, gt } from 'drizzle-orm';
 import type { GuestSession } from '../../shared/api.js';
 import type { DbOrTx } from '../db/index.js';
 import { sessions, users } from '../db/schema.js';
-import type { Actor, Deps } from '../deps.js';
-import { Unauthorized } from '../errors.js';
+import type { Actor, Caller, Deps } from '../deps.js';
+import { AuthRequired, Forbidden, SignInRequired, Unauthorized } from '../errors.js';
+import { hashIp, limitKeys } from '../limits/service.js';
+import { cleanName } from '../text.js';
+import { scopeAllows, type SessionAction } from './policy.js';
 
 const GUEST_SESSION_DAYS = 365;
 
@@ -15,34 +18,40 @@ export function hashToken(token: string): string {
 /** Issues a bearer token; only its hash is stored. */
 export async function createSession(
   db: DbOrTx,
-  input: { userId: string; scope: 'embed' | 'full'; now: Date; days: number },
+  input: { userId: string; siteId: string | null; scope: 'embed' | 'full'; now: Date; days: number },
 ): Promise<GuestSession> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(input.now.getTime() + input.days * 86_400_000);
-  await db.insert(sessions).values({ userId: input.userId, tokenHash: hashToken(token), scope: input.scope, expiresAt });
+  await db.insert(sessions).values({
+    userId: input.userId, siteId: input.siteId, tokenHash: hashToken(token), scope: input.scope, expiresAt,
+  });
   return { token, expiresAt: expiresAt.toISOString(), userId: input.userId };
 }
 
 /**
- * A guest is a real identity held only by the widget's token: it owns the guest's comments
- * (edit and delete) and votes, and can later be attached to an account.
+ * A guest is a real identity held only by the widget's token, valid on the one site it was
+ * made for: it owns the guest's comments (edit and delete) and votes, and can later be
+ * attached to an account.
  */
-export async function createGuest(
+async function createGuest(
   db: DbOrTx,
-  input: { name: string; email?: string | null; now: Date },
+  input: { siteId: string; name: string; email?: string | null; now: Date },
 ): Promise<{ actor: Actor; session: GuestSession }> {
+  const name = cleanName(input.name);
   const [user] = await db
     .insert(users)
-    .values({ displayName: input.name, email: input.email ?? null, isGuest: true })
+    .values({ displayName: name, email: input.email ?? null, isGuest: true })
     .returning({ id: users.id });
-  const session = await createSession(db, { userId: user.id, scope: 'embed', now: input.now, days: GUEST_SESSION_DAYS });
-  return { actor: { userId: user.id, displayName: input.name, isGuest: true, scope: 'embed' }, session };
+  const session = await createSession(db, { userId: user.id, siteId: input.siteId, scope: 'embed', now: input.now, days: GUEST_SESSION_DAYS });
+  return { actor: { userId: user.id, displayName: name, isGuest: true, scope: 'embed', siteId: input.siteId }, session };
 }
 
 /** The actor behind a bearer token; an unknown or expired token is refused, never ignored. */
 export async function resolveSession(deps: Deps, token: string): Promise<Actor> {
   const [row] = await deps.db
-    .select({ userId: users.id, displayName: users.displayName, isGuest: users.isGuest, scope: sessions.scope })
+    .select({
+      userId: users.id, displayName: users.displayName, isGuest: users.isGuest, scope: sessions.scope, siteId: sessions.siteId,
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.tokenHash, hashToken(token)), gt(sessions.expiresAt, deps.now())))
@@ -51,18 +60,60 @@ export async function resolveSession(deps: Deps, token: string): Promise<Actor> 
   return row;
 }
 
+export interface SiteOfTarget {
+  id: string;
+  allowedOrigins: string[];
+  enabled: boolean;
+}
+
 /**
- * The reader's actor for a write; a reader without a session becomes a guest in the same
- * transaction as the write, so a refused write leaves no guest behind.
+ * Whether the caller may act on (or read) something of this site: a page of another site
+ * (its Origin) and a session issued for another site both stop here, whatever the target.
+ * Parley's own origin is not a page of any site but Parley's own.
+ */
+export function assertCallerOnSite(caller: Caller, site: SiteOfTarget, ownOrigin?: string): void {
+  if (!site.enabled) throw new Forbidden('This site does not serve comments.');
+  if (caller.origin && caller.origin !== ownOrigin && !site.allowedOrigins.includes(caller.origin)) {
+    throw new Forbidden(`${caller.origin} is not an origin of this site.`);
+  }
+  if (caller.actor?.siteId && caller.actor.siteId !== site.id) {
+    throw new Forbidden('This session was issued for another site.');
+  }
+}
+
+/** The caller's actor for an action that needs one; refuses a session whose scope does not cover it. */
+export function requireActor(caller: Caller, action: SessionAction, message = 'Sign in or give your name first.'): Actor {
+  if (!caller.actor) throw new AuthRequired(message);
+  if (!scopeAllows(caller.actor.scope, action)) throw new Forbidden('This session cannot do that here; use Parley\'s own pages.');
+  return caller.actor;
+}
+
+/**
+ * The reader's actor for a write that may come from a new reader: one without a session
+ * becomes a guest of this site in the same transaction as the write, so a refused write leaves
+ * no guest behind, and nobody becomes a guest without writing something.
  */
 export async function actorOrNewGuest(
+  deps: Deps,
   tx: DbOrTx,
-  input: { actor: Actor | null; guestsAllowed: boolean; name?: string; email?: string | null; now: Date },
+  input: {
+    caller: Caller;
+    action: SessionAction;
+    site: { id: string; guestsAllowed: boolean };
+    author?: { name: string; email?: string | null };
+    /** What a reader without a session who gave no name is told. */
+    missingAuthor?: () => Error;
+  },
 ): Promise<{ actor: Actor; session?: GuestSession }> {
-  if (!input.guestsAllowed && (!input.actor || input.actor.isGuest)) {
-    // A guest token from another site (or from before the site closed to guests) is no sign-in.
-    throw new Unauthorized('This site asks readers to sign in first.');
+  const { caller, site } = input;
+  if (caller.actor) {
+    const actor = requireActor(caller, input.action);
+    // A guest token from before the site closed to guests is no sign-in.
+    if (!site.guestsAllowed && actor.isGuest) throw new SignInRequired();
+    return { actor };
   }
-  if (input.actor) return { actor: input.actor };
-  return createGuest(tx, { name: input.name ?? 'Guest', email: input.email, now: input.now });
+  if (!site.guestsAllowed) throw new SignInRequired();
+  if (!input.author) throw input.missingAuthor?.() ?? new AuthRequired('Sign in or give your name first.', { author: ['name is required'] });
+  await deps.limits.consume('guest', limitKeys(hashIp(deps.secret, caller.ip), null));
+  return createGuest(tx, { siteId: site.id, name: input.author.name, email: input.author.email, now: deps.now() });
 }

@@ -1,8 +1,16 @@
 import { z } from 'zod';
-import { BadRequest } from '../errors.js';
+import { InvalidCursor } from '../errors.js';
 
-/** Where the next page of top-level comments starts: the last one shown, and its score then. */
-const pageCursor = z.object({ id: z.uuid(), score: z.number().int() });
+/**
+ * Where the next page of top-level comments starts: the last one shown (and its score then,
+ * for "best"), and for "best" also the ranking snapshot being walked and the place in it.
+ */
+const pageCursor = z.object({
+  id: z.uuid(),
+  score: z.number().int(),
+  ranking: z.uuid().optional(),
+  offset: z.number().int().min(0).max(1_000_000).optional(),
+});
 export type PageCursor = z.infer<typeof pageCursor>;
 
 export function encodeCursor(cursor: PageCursor): string {
@@ -13,6 +21,6 @@ export function decodeCursor(raw: string): PageCursor {
   try {
     return pageCursor.parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
   } catch {
-    throw new BadRequest('The cursor is not one this server issued.');
+    throw new InvalidCursor();
   }
 }

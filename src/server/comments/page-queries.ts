@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { CommentSort } from '../../shared/api.js';
 import type { Db } from '../db/index.js';
-import { comments } from '../db/schema.js';
+import { commentRankings, comments } from '../db/schema.js';
 import { publicColumns, type PublicCommentRow } from './serialize.js';
 
 /**
@@ -18,7 +18,7 @@ function visible(withViewer: boolean): SQL {
   return withViewer ? or(shown, and(eq(comments.status, 'pending'), eq(comments.authorId, viewer)))! : shown;
 }
 
-/** A deleted top-level comment keeps its slot only while a reply under it still stands. */
+/** A deleted top-level comment keeps its slot only while a reply under it still stands (placeholders.ts's rule). */
 const stillNeeded = sql`(${comments.status} <> 'deleted' or exists (
   select 1 from ${comments} d where d.root_id = ${comments.id} and d.status = 'approved'))`;
 
@@ -87,4 +87,54 @@ export function readReplies(db: Db, input: { rootIds: string[]; viewerId?: strin
   const withViewer = input.viewerId !== undefined;
   const name = `comments_replies_${Number(withViewer)}`;
   return prepared(db, name, () => prepareReplies(db, withViewer, name)).execute({ rootIds: input.rootIds, viewerId: input.viewerId });
+}
+
+function prepareByIds(db: Db, withViewer: boolean, name: string) {
+  return db
+    .select(publicColumns)
+    .from(comments)
+    .where(and(sql`${comments.id} = any(${sql.placeholder('ids')}::uuid[])`, isNull(comments.parentId), visible(withViewer), stillNeeded))
+    .prepare(name);
+}
+
+/** Top-level comments by id, in the order given, leaving out those the reader may not (or no longer) see. */
+export async function readTopLevelByIds(db: Db, input: { ids: string[]; viewerId?: string }): Promise<PublicCommentRow[]> {
+  const withViewer = input.viewerId !== undefined;
+  const name = `comments_by_ids_${Number(withViewer)}`;
+  const rows = await prepared(db, name, () => prepareByIds(db, withViewer, name)).execute({ ids: input.ids, viewerId: input.viewerId });
+  const position = new Map(input.ids.map((id, i) => [id, i]));
+  return rows.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
+}
+
+/**
+ * The thread's top-level comments in "best" order as they stand now, kept under the thread's
+ * live cursor: every reader paging from that cursor walks the same order.
+ */
+export async function takeRanking(db: Db, input: { threadId: string; eventCursor: string }): Promise<string> {
+  const { threadId, eventCursor } = input;
+  await db.execute(sql`
+    insert into ${commentRankings} (thread_id, event_cursor, ids)
+    select ${threadId}, ${eventCursor}::bigint, coalesce(array_agg(id order by score desc, created_at desc, id desc), '{}')
+    from ${comments} where thread_id = ${threadId} and parent_id is null and status in ('approved', 'deleted')
+    on conflict (thread_id, event_cursor) do nothing`);
+  const [row] = await db.select({ id: commentRankings.id }).from(commentRankings)
+    .where(and(eq(commentRankings.threadId, threadId), eq(commentRankings.eventCursor, Number(eventCursor))));
+  return row.id;
+}
+
+/** A slice of a ranking and whether more follows it; null when the ranking has been pruned. */
+export async function readRankingSlice(
+  db: Db,
+  input: { rankingId: string; threadId: string; offset: number; count: number },
+): Promise<{ ids: string[]; more: boolean } | null> {
+  const from = input.offset + 1;
+  const [row] = await db
+    .select({
+      ids: sql<string[]>`${commentRankings.ids}[${from}::int:${from + input.count - 1}::int]`,
+      total: sql<number>`coalesce(array_length(${commentRankings.ids}, 1), 0)`,
+    })
+    .from(commentRankings)
+    .where(and(eq(commentRankings.id, input.rankingId), eq(commentRankings.threadId, input.threadId)));
+  if (!row) return null;
+  return { ids: row.ids ?? [], more: input.offset + input.count < row.total };
 }

@@ -8,15 +8,16 @@ const commentBody = z
   .min(1, 'body must not be empty')
   .max(MAX_BODY_LENGTH, `body must be at most ${MAX_BODY_LENGTH} characters`);
 
+/** A reader without a session names themself (and becomes a guest of the site). */
+export const guestAuthor = z.strictObject({
+  name: z.string().trim().min(1, 'name must not be empty').max(MAX_NAME_LENGTH),
+  email: z.email('email must be an email address').max(254).nullish().or(z.literal('').transform(() => null)),
+});
+
 export const postCommentBody = z.strictObject({
   body: commentBody,
   parentId: z.uuid('parentId must be a comment id').nullish(),
-  author: z
-    .strictObject({
-      name: z.string().trim().min(1, 'name must not be empty').max(MAX_NAME_LENGTH),
-      email: z.email('email must be an email address').max(254).nullish().or(z.literal('').transform(() => null)),
-    })
-    .optional(),
+  author: guestAuthor.optional(),
 });
 export type PostCommentBody = z.infer<typeof postCommentBody>;
 

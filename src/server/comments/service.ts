@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { ApiComment, CommentResponse, DeleteResponse } from '../../shared/api.js';
-import { actorOrNewGuest } from '../auth/service.js';
+import { actorOrNewGuest, assertCallerOnSite, requireActor } from '../auth/service.js';
+import type { SessionAction } from '../auth/policy.js';
 import { transactional, type Tx } from '../db/index.js';
 import { comments, sites, threads } from '../db/schema.js';
-import type { Actor, Deps } from '../deps.js';
-import { BadRequest, EditWindowClosed, Forbidden, NotFound, ThreadClosed, Unauthorized } from '../errors.js';
+import type { Caller, Deps } from '../deps.js';
+import { BadRequest, EditWindowClosed, Forbidden, NotFound, ThreadClosed } from '../errors.js';
 import { hashIp, limitKeys } from '../limits/service.js';
-import { recordThreadChange } from '../realtime/log.js';
+import { cleanBody, cleanName } from '../text.js';
+import { deletionOutcome } from './placeholders.js';
 import { editableUntil, isCommentAuthor, isWithinEditWindow, mustHoldForReview } from './policy.js';
 import { renderMarkdown } from './render.js';
 import type { PostCommentBody } from './schemas.js';
@@ -15,14 +17,14 @@ import { toApiComment, type CommentRow } from './serialize.js';
 
 export interface PostCommentInput extends PostCommentBody {
   threadId: string;
-  ip?: string;
 }
 
 function asAuthorSees(row: CommentRow, site: { editWindowSeconds: number }): ApiComment {
   return { ...toApiComment(row), isMine: true, myVote: 0, editableUntil: editableUntil(row, site).toISOString() };
 }
 
-async function loadThreadForPosting(tx: Tx, threadId: string) {
+/** The thread and its site, once the caller is known to belong there. */
+async function loadOpenThread(tx: Tx, caller: Caller, threadId: string) {
   const [found] = await tx
     .select({ thread: threads, site: sites })
     .from(threads)
@@ -30,28 +32,35 @@ async function loadThreadForPosting(tx: Tx, threadId: string) {
     .where(eq(threads.id, threadId))
     .limit(1);
   if (!found) throw new NotFound('Thread');
+  assertCallerOnSite(caller, found.site);
   if (found.thread.status !== 'open') throw new ThreadClosed();
   return found;
 }
 
+/**
+ * The parent of a reply, share-locked: a concurrent delete of it waits for the reply to commit
+ * (and then keeps its place for it), or commits first and the reply is refused.
+ */
 async function loadParent(tx: Tx, threadId: string, parentId: string | null | undefined) {
   if (!parentId) return null;
-  const [parent] = await tx.select().from(comments).where(eq(comments.id, parentId)).limit(1);
+  const [parent] = await tx.select().from(comments).where(eq(comments.id, parentId)).for('share').limit(1);
   if (!parent || parent.threadId !== threadId) throw new BadRequest('parentId is not a comment of this thread.');
   if (parent.status !== 'approved') throw new BadRequest('That comment can no longer be replied to.');
   return parent;
 }
 
-export async function postComment(deps: Deps, actor: Actor | null, input: PostCommentInput): Promise<CommentResponse> {
-  const ipHash = hashIp(deps.secret, input.ip);
-  await deps.limits.consume('post', limitKeys(ipHash, actor?.userId));
+export async function postComment(deps: Deps, caller: Caller, input: PostCommentInput): Promise<CommentResponse> {
+  const ipHash = hashIp(deps.secret, caller.ip);
+  await deps.limits.consume('post', limitKeys(ipHash, caller.actor?.userId));
+  const body = cleanBody(input.body).trim();
+  const guestName = input.author ? cleanName(input.author.name) : undefined;
+  if (!body) throw new BadRequest('body must not be empty', { body: ['body must not be empty'] });
   return transactional(deps.db, async (tx, afterCommit) => {
-    const { thread, site } = await loadThreadForPosting(tx, input.threadId);
+    const { thread, site } = await loadOpenThread(tx, caller, input.threadId);
     const parent = await loadParent(tx, thread.id, input.parentId);
-    if (!actor && !input.author) throw new BadRequest('A guest must give a name.', { author: ['name is required'] });
-    const now = deps.now();
-    const author = await actorOrNewGuest(tx, {
-      actor, guestsAllowed: site.guestsAllowed, name: input.author?.name, email: input.author?.email, now,
+    const author = await actorOrNewGuest(deps, tx, {
+      caller, action: 'comment', site, author: guestName ? { name: guestName, email: input.author?.email } : undefined,
+      missingAuthor: () => new BadRequest('A guest must give a name.', { author: ['name is required'] }),
     });
     const id = randomUUID();
     const status = mustHoldForReview(site, author.actor) ? 'pending' : 'approved';
@@ -64,18 +73,18 @@ export async function postComment(deps: Deps, actor: Actor | null, input: PostCo
       depth: parent ? parent.depth + 1 : 0,
       authorId: author.actor.userId,
       // A guest may sign each comment with the name they type; an account signs with its own.
-      authorName: author.actor.isGuest ? input.author?.name ?? author.actor.displayName : author.actor.displayName,
+      authorName: author.actor.isGuest ? guestName ?? author.actor.displayName : author.actor.displayName,
       authorEmail: input.author?.email ?? null,
       authorIsGuest: author.actor.isGuest,
-      bodySource: input.body,
-      bodyHtml: renderMarkdown(input.body),
+      bodySource: body,
+      bodyHtml: renderMarkdown(body),
       status,
       ipHash,
-      createdAt: now,
+      createdAt: deps.now(),
     }).returning();
     if (status === 'approved') await adjustCommentCount(tx, thread.id, 1);
-    await recordThreadChange({ tx, afterCommit, events: deps.events }, {
-      name: 'comment.created', siteId: site.id, threadId: thread.id,
+    await deps.changeLog.record({ tx, afterCommit, events: deps.events }, {
+      name: 'comment.created', siteId: site.id, threadId: thread.id, commentId: row.id,
       audienceUserId: status === 'approved' ? null : row.authorId, payload: { comment: toApiComment(row) },
     });
     return { comment: asAuthorSees(row, site), ...(author.session ? { session: author.session } : {}) };
@@ -86,69 +95,67 @@ async function adjustCommentCount(tx: Tx, threadId: string, delta: number): Prom
   await tx.update(threads).set({ commentCount: sql`${threads.commentCount} + ${delta}` }).where(eq(threads.id, threadId));
 }
 
-/** Locks the comment and checks that the actor may still change it. */
-async function loadOwnComment(tx: Tx, deps: Deps, actor: Actor | null, commentId: string) {
-  if (!actor) throw new Unauthorized('Only the author can change a comment.');
+/** Locks the comment and checks that the caller may still change it, on its site, in an open thread. */
+async function loadOwnComment(tx: Tx, deps: Deps, caller: Caller, input: { commentId: string; action: SessionAction }) {
+  const actor = requireActor(caller, input.action, 'Only the author can change a comment.');
   const [found] = await tx
-    .select({ comment: comments, editWindowSeconds: sites.editWindowSeconds })
+    .select({ comment: comments, site: sites, threadStatus: threads.status })
     .from(comments)
     .innerJoin(sites, eq(sites.id, comments.siteId))
-    .where(eq(comments.id, commentId))
+    .innerJoin(threads, eq(threads.id, comments.threadId))
+    .where(eq(comments.id, input.commentId))
     .for('update', { of: comments })
     .limit(1);
   if (!found || found.comment.status === 'deleted') throw new NotFound('Comment');
+  assertCallerOnSite(caller, found.site);
   if (!isCommentAuthor(actor, found.comment)) throw new Forbidden('Only the author can change this comment.');
-  if (!isWithinEditWindow(found.comment, found, deps.now())) throw new EditWindowClosed();
+  if (found.threadStatus !== 'open') throw new ThreadClosed();
+  if (!isWithinEditWindow(found.comment, found.site, deps.now())) throw new EditWindowClosed();
   return found;
 }
 
 export async function editComment(
   deps: Deps,
-  actor: Actor | null,
+  caller: Caller,
   input: { commentId: string; body: string },
 ): Promise<{ comment: ApiComment }> {
+  const body = cleanBody(input.body).trim();
+  if (!body) throw new BadRequest('body must not be empty', { body: ['body must not be empty'] });
   return transactional(deps.db, async (tx, afterCommit) => {
-    const { comment: current, editWindowSeconds } = await loadOwnComment(tx, deps, actor, input.commentId);
+    const { comment: current, site } = await loadOwnComment(tx, deps, caller, { commentId: input.commentId, action: 'edit-own' });
     const [row] = await tx
       .update(comments)
-      .set({ bodySource: input.body, bodyHtml: renderMarkdown(input.body), editedAt: deps.now() })
+      .set({ bodySource: body, bodyHtml: renderMarkdown(body), editedAt: deps.now() })
       .where(eq(comments.id, current.id))
       .returning();
-    await recordThreadChange({ tx, afterCommit, events: deps.events }, {
-      name: 'comment.updated', siteId: row.siteId, threadId: row.threadId,
+    await deps.changeLog.record({ tx, afterCommit, events: deps.events }, {
+      name: 'comment.updated', siteId: row.siteId, threadId: row.threadId, commentId: row.id,
       audienceUserId: row.status === 'approved' ? null : row.authorId, payload: { comment: toApiComment(row) },
     });
-    return { comment: asAuthorSees(row, { editWindowSeconds }) };
+    return { comment: asAuthorSees(row, site) };
   });
 }
 
 /**
- * Deletes the author's comment. Its text is erased at once; a comment with replies keeps
- * its place as a placeholder so the conversation under it still reads.
+ * Deletes the author's comment. Its text is erased at once; whether it keeps its place as a
+ * placeholder, and which deleted ancestors go with it, is the one rule of placeholders.ts.
  */
-export async function deleteComment(
-  deps: Deps,
-  actor: Actor | null,
-  input: { commentId: string },
-): Promise<DeleteResponse> {
+export async function deleteComment(deps: Deps, caller: Caller, input: { commentId: string }): Promise<DeleteResponse> {
   return transactional(deps.db, async (tx, afterCommit) => {
-    const { comment: current } = await loadOwnComment(tx, deps, actor, input.commentId);
-    const [child] = await tx
-      .select({ id: comments.id })
-      .from(comments)
-      .where(and(eq(comments.parentId, current.id), inArray(comments.status, ['approved', 'pending', 'deleted'])))
-      .limit(1);
+    const { comment: current } = await loadOwnComment(tx, deps, caller, { commentId: input.commentId, action: 'delete-own' });
     const [row] = await tx
       .update(comments)
       .set({ status: 'deleted', bodySource: '', bodyHtml: '', deletedAt: deps.now() })
       .where(eq(comments.id, current.id))
       .returning();
     if (current.status === 'approved') await adjustCommentCount(tx, row.threadId, -1);
-    const placeholder = child ? toApiComment(row) : null;
-    await recordThreadChange({ tx, afterCommit, events: deps.events }, {
-      name: 'comment.deleted', siteId: row.siteId, threadId: row.threadId,
-      audienceUserId: current.status === 'approved' ? null : row.authorId, payload: { commentId: row.id, placeholder },
+    const outcome = await deletionOutcome(tx, row);
+    const placeholder = outcome.keepsPlace ? toApiComment(row) : null;
+    await deps.changeLog.record({ tx, afterCommit, events: deps.events }, {
+      name: 'comment.deleted', siteId: row.siteId, threadId: row.threadId, commentId: row.id,
+      audienceUserId: current.status === 'approved' ? null : row.authorId,
+      payload: { commentId: row.id, placeholder, prunedIds: outcome.prunedIds },
     });
-    return { deleted: true, placeholder };
+    return { deleted: true, placeholder, prunedIds: outcome.prunedIds };
   });
 }

@@ -126,9 +126,14 @@ export const threadEvents = pgTable('thread_events', {
 export const commentRankings = pgTable('comment_rankings', {
   id: uuid('id').primaryKey().defaultRandom(),
   threadId: uuid('thread_id').notNull().references(() => threads.id, { onDelete: 'cascade' }),
+  /** The thread's live cursor when it was taken: readers at the same cursor share it. */
+  eventCursor: bigint('event_cursor', { mode: 'number' }).notNull(),
   ids: uuid('ids').array().notNull(),
   createdAt: createdAt(),
-}, (t) => [index('comment_rankings_created_idx').on(t.createdAt)]);
+}, (t) => [
+  index('comment_rankings_created_idx').on(t.createdAt),
+  uniqueIndex('comment_rankings_thread_cursor_uq').on(t.threadId, t.eventCursor),
+]);
 
 /** Counters of rate-limiter-flexible's Drizzle store (used when no REDIS_URL is set). */
 export const rateLimits = pgTable('rate_limits', {

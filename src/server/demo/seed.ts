@@ -28,13 +28,15 @@ const samples = [
 export async function seedDemo(deps: Deps, publicUrl: string, extraOrigins: string[]): Promise<boolean> {
   if (await findSiteBySlug(deps, DEMO_SITE)) return false;
   await createSite(deps, { slug: DEMO_SITE, name: 'Parley demo (361Security)', origins: [publicUrl, ...extraOrigins] });
-  const { thread } = await resolveThread(deps, {
+  // The demo's own page asks: its origin is the one a browser on it would send.
+  const caller = { actor: null, origin: new URL(publicUrl).origin };
+  const { thread } = await resolveThread(deps, caller, {
     site: DEMO_SITE, key: DEMO_THREAD_KEY, url: `${publicUrl}/`, title: demoArticle().title,
   });
   for (const sample of samples) {
-    const { comment } = await postComment(deps, null, { threadId: thread.id, body: sample.body, author: { name: sample.name } });
+    const { comment } = await postComment(deps, caller, { threadId: thread.id, body: sample.body, author: { name: sample.name } });
     if (sample.reply) {
-      await postComment(deps, null, {
+      await postComment(deps, caller, {
         threadId: thread.id, parentId: comment.id, body: sample.reply.body, author: { name: sample.reply.name },
       });
     }

@@ -1,7 +1,8 @@
 import type { Request } from 'express';
 import { resolveSession } from '../auth/service.js';
-import type { Actor, Deps } from '../deps.js';
+import type { Actor, Caller, Deps } from '../deps.js';
 import { Unauthorized } from '../errors.js';
+import { originOf } from '../sites/service.js';
 
 /** The reader behind `Authorization: Bearer`, or null for an anonymous request. */
 export async function actorOf(deps: Deps, req: Request): Promise<Actor | null> {
@@ -10,4 +11,13 @@ export async function actorOf(deps: Deps, req: Request): Promise<Actor | null> {
   const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header);
   if (!match) throw new Unauthorized('The Authorization header must be "Bearer <token>".');
   return resolveSession(deps, match[1]);
+}
+
+/**
+ * Who asks: the session's actor, the page origin the browser sends (a browser cannot forge
+ * it; without one the request is not a page's), and the address rate limits count.
+ */
+export async function callerOf(deps: Deps, req: Request): Promise<Caller> {
+  const origin = req.get('origin');
+  return { actor: await actorOf(deps, req), origin: origin ? originOf(origin) ?? origin : null, ip: req.ip };
 }

@@ -1,16 +1,11 @@
-import { and, eq, gt, max, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, max, or, sql } from 'drizzle-orm';
 import type { ServerToClientEvents } from '../../shared/api.js';
+import type { ChangeContext, ChangeLog, RecordedChange } from '../change-log.js';
+import { deletionOutcome } from '../comments/placeholders.js';
+import { publicColumns, toApiComment, type PublicCommentRow } from '../comments/serialize.js';
 import type { DbOrTx } from '../db/index.js';
-import type { DomainEvents, EventBus, ThreadChange, ThreadChangeName } from '../events.js';
-import { threadEvents } from '../db/schema.js';
-
-export interface ThreadEventInput {
-  threadId: string;
-  type: string;
-  payload: unknown;
-  /** Set for events only one user may see (their comment awaiting moderation). */
-  audienceUserId: string | null;
-}
+import { comments, threadEvents } from '../db/schema.js';
+import type { DomainEvents, ThreadChangeName } from '../events.js';
 
 export interface ThreadEvent {
   cursor: string;
@@ -18,70 +13,86 @@ export interface ThreadEvent {
   payload: Record<string, unknown>;
 }
 
-/**
- * Records a live change in the transaction that makes it; returns its cursor. The per-thread
- * lock, held to commit, makes a thread's cursors increase in commit order: a reader who saw
- * cursor N has seen everything before N, so resuming from N loses nothing.
- */
-async function appendThreadEvent(tx: DbOrTx, input: ThreadEventInput): Promise<string> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${input.threadId}))`);
-  const [row] = await tx
-    .insert(threadEvents)
-    .values({
-      threadId: input.threadId,
-      type: input.type,
-      payload: input.payload,
-      audience: input.audienceUserId ? 'author' : 'public',
-      audienceUserId: input.audienceUserId,
-    })
-    .returning({ id: threadEvents.id });
-  return String(row.id);
-}
-
 /** The socket event a thread change goes out as (and is logged under): comment.created -> comment:created. */
 export function socketEventName(name: ThreadChangeName): keyof ServerToClientEvents {
   return name.replace('.', ':') as keyof ServerToClientEvents;
 }
 
-export interface RecordedChange<K extends ThreadChangeName> extends Omit<ThreadChange, 'cursor'> {
-  name: K;
-  /** What readers are sent besides the cursor and thread id. */
-  payload: Omit<DomainEvents[K], keyof ThreadChange>;
-}
-
 /**
- * Logs a thread change in the transaction that makes it, and announces it as a domain event
- * once that transaction has committed: every writer does both, in this one way.
+ * Logs a thread change in the transaction that makes it and announces it once that
+ * transaction has committed. The log keeps only which comment changed, never its text: a
+ * replay re-reads the comment, so an edit or a deletion takes the old words out of it too.
+ * The per-thread lock, held to commit, makes a thread's cursors increase in commit order: a
+ * reader who saw cursor N has seen everything before N, so resuming from N loses nothing.
  */
-export async function recordThreadChange<K extends ThreadChangeName>(
-  context: { tx: DbOrTx; afterCommit: (fn: () => void) => void; events: EventBus },
-  change: RecordedChange<K>,
-): Promise<void> {
-  const { name, siteId, threadId, audienceUserId, payload } = change;
-  const cursor = await appendThreadEvent(context.tx, { threadId, type: socketEventName(name), payload, audienceUserId });
-  const event = { siteId, threadId, cursor, audienceUserId, ...payload } as unknown as DomainEvents[K];
+async function record<K extends ThreadChangeName>(context: ChangeContext, change: RecordedChange<K>): Promise<void> {
+  const { name, siteId, threadId, commentId, audienceUserId, payload } = change;
+  await context.tx.execute(sql`select pg_advisory_xact_lock(hashtext(${threadId}))`);
+  const [row] = await context.tx
+    .insert(threadEvents)
+    .values({ threadId, type: socketEventName(name), commentId, audienceUserId })
+    .returning({ id: threadEvents.id });
+  const event = { siteId, threadId, cursor: String(row.id), audienceUserId, ...payload } as unknown as DomainEvents[K];
   context.afterCommit(() => context.events.emit(name, event));
 }
 
-/** The newest cursor of a thread: a page read now resumes from it. */
-export async function latestThreadCursor(db: DbOrTx, threadId: string): Promise<string> {
+async function latestCursor(db: DbOrTx, threadId: string): Promise<string> {
   const [row] = await db.select({ id: max(threadEvents.id) }).from(threadEvents).where(eq(threadEvents.threadId, threadId));
   return String(row?.id ?? 0);
 }
 
-/** What a client missed since its cursor, oldest first, limited to what it may see. */
+export const liveChangeLog: ChangeLog = { record, latestCursor };
+
+/** A comment as a replay may show it to this viewer now, or null when they may no longer see it. */
+function visibleNow(row: PublicCommentRow, viewerId: string | null): boolean {
+  return row.status === 'approved' || row.status === 'deleted' || (row.status === 'pending' && row.authorId === viewerId);
+}
+
+async function replayPayload(
+  db: DbOrTx,
+  type: string,
+  row: PublicCommentRow & { rootId: string },
+  viewerId: string | null,
+): Promise<Record<string, unknown> | null> {
+  if (!visibleNow(row, viewerId)) return null;
+  if (type === 'comment:created' || type === 'comment:updated') return { comment: toApiComment(row) };
+  if (type === 'vote:updated') return { commentId: row.id, score: row.score, upvotes: row.upvotes, downvotes: row.downvotes };
+  if (type === 'comment:deleted') {
+    if (row.status !== 'deleted') return null;
+    const outcome = await deletionOutcome(db, row);
+    return { commentId: row.id, placeholder: outcome.keepsPlace ? toApiComment(row) : null, prunedIds: outcome.prunedIds };
+  }
+  return null;
+}
+
+/**
+ * What a client missed since its cursor, oldest first, limited to what it may see, each
+ * event carrying the comment as it is now (never an earlier body).
+ */
 export async function readThreadEventsSince(
   db: DbOrTx,
   input: { threadId: string; since: string; viewerId: string | null; limit: number },
 ): Promise<ThreadEvent[]> {
-  const visible = input.viewerId
-    ? or(eq(threadEvents.audience, 'public'), eq(threadEvents.audienceUserId, input.viewerId))
-    : eq(threadEvents.audience, 'public');
-  const rows = await db
-    .select({ id: threadEvents.id, type: threadEvents.type, payload: threadEvents.payload })
+  const audience = input.viewerId
+    ? or(isNull(threadEvents.audienceUserId), eq(threadEvents.audienceUserId, input.viewerId))
+    : isNull(threadEvents.audienceUserId);
+  const events = await db
+    .select({ id: threadEvents.id, type: threadEvents.type, commentId: threadEvents.commentId })
     .from(threadEvents)
-    .where(and(eq(threadEvents.threadId, input.threadId), gt(threadEvents.id, sql`${input.since}::bigint`), visible))
+    .where(and(eq(threadEvents.threadId, input.threadId), gt(threadEvents.id, sql`${input.since}::bigint`), audience))
     .orderBy(threadEvents.id)
     .limit(input.limit);
-  return rows.map((r) => ({ cursor: String(r.id), type: r.type, payload: r.payload as Record<string, unknown> }));
+  const ids = [...new Set(events.map((e) => e.commentId))];
+  const rows = ids.length === 0 ? [] : await db
+    .select({ ...publicColumns, rootId: comments.rootId })
+    .from(comments)
+    .where(inArray(comments.id, ids));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const replay: ThreadEvent[] = [];
+  for (const event of events) {
+    const row = byId.get(event.commentId);
+    const payload = row ? await replayPayload(db, event.type, row, input.viewerId) : null;
+    if (payload) replay.push({ cursor: String(event.id), type: event.type, payload });
+  }
+  return replay;
 }

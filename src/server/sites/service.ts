@@ -1,4 +1,4 @@
-import { arrayContains, eq } from 'drizzle-orm';
+import { and, arrayContains, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { sites } from '../db/schema.js';
 import type { Deps } from '../deps.js';
@@ -24,17 +24,19 @@ export const createSiteInput = z.object({
   origins: z.array(z.string().refine((o) => originOf(o) !== null, 'an http(s) origin such as https://example.org')).min(1),
   guestsAllowed: z.boolean().default(true),
   premoderation: z.enum(['none', 'guests', 'all']).default('none'),
+  /** Query parameters that name a different page; every other one is left out of thread keys. */
+  significantQueryParams: z.array(z.string().trim().min(1).max(100)).max(50).default([]),
 });
 export type CreateSiteInput = z.input<typeof createSiteInput>;
 
 export async function createSite(deps: Deps, input: CreateSiteInput): Promise<Site> {
   const parsed = createSiteInput.safeParse(input);
   if (!parsed.success) throw new BadRequest('Invalid site.', z.flattenError(parsed.error).fieldErrors);
-  const { slug, name, origins, guestsAllowed, premoderation } = parsed.data;
+  const { slug, name, origins, guestsAllowed, premoderation, significantQueryParams } = parsed.data;
   const allowedOrigins = [...new Set(origins.map((o) => originOf(o)!))];
   const [site] = await deps.db
     .insert(sites)
-    .values({ slug, name, allowedOrigins, guestsAllowed, premoderation })
+    .values({ slug, name, allowedOrigins, guestsAllowed, premoderation, significantQueryParams })
     .onConflictDoNothing({ target: sites.slug })
     .returning();
   if (!site) throw new AppError(ErrorCodes.conflict, 409, `A site with the slug "${slug}" exists already.`);
@@ -47,9 +49,10 @@ export async function findSiteBySlug(deps: Deps, slug: string): Promise<Site | u
   return site;
 }
 
+/** A site that serves comments (a disabled one, such as the demo beside real sites, does not). */
 export async function getSiteBySlug(deps: Deps, slug: string): Promise<Site> {
   const site = await findSiteBySlug(deps, slug);
-  if (!site) throw new NotFound(`Site "${slug}"`);
+  if (!site || !site.enabled) throw new NotFound(`Site "${slug}"`);
   return site;
 }
 
@@ -57,7 +60,8 @@ export async function getSiteBySlug(deps: Deps, slug: string): Promise<Site> {
 export async function findSiteByPageUrl(deps: Deps, url: string): Promise<Site> {
   const origin = originOf(url);
   if (!origin) throw new BadRequest('The page URL is not an http(s) URL.');
-  const found = await deps.db.select().from(sites).where(arrayContains(sites.allowedOrigins, [origin])).limit(2);
+  const found = await deps.db.select().from(sites)
+    .where(and(arrayContains(sites.allowedOrigins, [origin]), eq(sites.enabled, true))).limit(2);
   if (found.length !== 1) throw new NotFound(`A single site for ${origin}`);
   return found[0];
 }
@@ -69,13 +73,8 @@ export async function siteNamedOrAllowing(deps: Deps, input: { slug?: string; pa
   throw new BadRequest('Name the site, or give the page URL.');
 }
 
-export function siteAllowsUrl(site: Site, url: string): boolean {
-  const origin = originOf(url);
-  return origin !== null && site.allowedOrigins.includes(origin);
-}
-
-/** Every origin any site allows: the CORS and socket.io allowlist. */
+/** Every origin any site that serves comments allows: the CORS and socket.io allowlist. */
 export async function listAllowedOrigins(deps: Deps): Promise<Set<string>> {
-  const rows = await deps.db.select({ origins: sites.allowedOrigins }).from(sites);
+  const rows = await deps.db.select({ origins: sites.allowedOrigins }).from(sites).where(eq(sites.enabled, true));
   return new Set(rows.flatMap((r) => r.origins));
 }

@@ -4,7 +4,7 @@ import type { ThreadResponse } from '../../shared/api.js';
 import { listThreadComments } from '../comments/listing.js';
 import { listCommentsQuery } from '../comments/schemas.js';
 import type { Deps } from '../deps.js';
-import { actorOf } from '../http/actor.js';
+import { callerOf } from '../http/actor.js';
 import { parseQuery } from '../http/validate.js';
 import { countComments, resolveThread, toApiThread } from './service.js';
 
@@ -37,10 +37,11 @@ export function threadRoutes(deps: Deps): Router {
 
   router.get('/threads', async (req, res) => {
     const query = parseQuery(threadQuery, req);
-    const { site, thread } = await resolveThread(deps, { ...query, ip: req.ip });
-    const body: ThreadResponse = { thread: toApiThread(thread) };
+    const caller = await callerOf(deps, req);
+    const { site, thread } = await resolveThread(deps, caller, query);
+    const body: ThreadResponse = { thread: toApiThread(thread, site) };
     if (query.include === 'comments') {
-      const page = await listThreadComments(deps, await actorOf(deps, req), {
+      const page = await listThreadComments(deps, caller.actor, {
         ...query, thread, editWindowSeconds: site.editWindowSeconds,
       });
       Object.assign(body, page);

@@ -1,23 +1,19 @@
 import { and, eq, inArray, or } from 'drizzle-orm';
 import type { ApiThread } from '../../shared/api.js';
+import { assertCallerOnSite } from '../auth/service.js';
 import { sites, threads } from '../db/schema.js';
-import type { Deps } from '../deps.js';
+import type { Caller, Deps } from '../deps.js';
 import { BadRequest, Forbidden, NotFound } from '../errors.js';
 import { hashIp, limitKeys } from '../limits/service.js';
-import { siteAllowsUrl, siteNamedOrAllowing, type Site } from '../sites/service.js';
+import { originOf, siteNamedOrAllowing, type Site } from '../sites/service.js';
+import { cleanName } from '../text.js';
+import { looksLikeUrl, threadKeyForUrl } from './keys.js';
 
 export type Thread = typeof threads.$inferSelect;
 
-/** The URL a thread is keyed by when the page gives no identifier: no fragment. */
-export function normalizePageUrl(url: string): string {
-  const parsed = new URL(url);
-  parsed.hash = '';
-  return parsed.toString();
-}
-
-export function toApiThread(thread: Thread): ApiThread {
+export function toApiThread(thread: Thread, site: Pick<Site, 'slug'>): ApiThread {
   const { id, key, url, title, status, commentCount } = thread;
-  return { id, key, url, title, status, commentCount };
+  return { id, site: site.slug, key, url, title, status, commentCount };
 }
 
 export interface ResolveThreadInput {
@@ -25,29 +21,49 @@ export interface ResolveThreadInput {
   key?: string;
   url?: string;
   title?: string;
-  /** Of the request that may create the thread: creating one counts against a rate limit. */
-  ip?: string;
+}
+
+/** Whether the request comes from one of the site's own pages: only those create threads or set titles. */
+function fromSitePage(caller: Caller, site: Site): boolean {
+  return caller.origin !== null && site.allowedOrigins.includes(caller.origin);
 }
 
 /**
- * Finds a page's thread, creating it on first view, but only for a page on one of the
- * site's origins: nobody else can fill a site with threads.
+ * Finds a page's thread, creating it on first view, but only when the browser says the view
+ * comes from one of the site's own origins and the page URL lies on that same origin: nobody
+ * else can fill a site with threads or give a future article its title.
  */
-export async function resolveThread(deps: Deps, input: ResolveThreadInput): Promise<{ site: Site; thread: Thread }> {
-  const site = await siteNamedOrAllowing(deps, { slug: input.site, pageUrl: input.url });
-  const key = input.key || (input.url ? normalizePageUrl(input.url) : undefined);
+export async function resolveThread(deps: Deps, caller: Caller, input: ResolveThreadInput): Promise<{ site: Site; thread: Thread }> {
+  const site = await siteNamedOrAllowing(deps, { slug: input.site, pageUrl: input.url ?? caller.origin ?? undefined });
+  assertCallerOnSite(caller, site);
+  const key = input.key || (input.url ? threadKeyForUrl(input.url, site.significantQueryParams) : undefined);
   if (!key) throw new BadRequest('Give the page key or its URL.');
+  const title = input.title ? cleanName(input.title) || null : null;
   const existing = await findThread(deps, site.id, key);
-  if (existing) return { site, thread: existing };
+  if (existing) return { site, thread: await refreshTitle(deps, caller, site, existing, title) };
   if (!input.url) throw new NotFound(`Thread "${key}"`);
-  if (!siteAllowsUrl(site, input.url)) throw new Forbidden(`${input.url} is not on an origin this site allows.`);
-  await deps.limits.consume('thread', limitKeys(hashIp(deps.secret, input.ip), null));
+  if (!fromSitePage(caller, site)) {
+    throw caller.origin === null
+      ? new NotFound(`Thread "${key}" (a thread is created by a view from one of the site's pages)`)
+      : new Forbidden(`${caller.origin} is not an origin of this site.`);
+  }
+  if (originOf(input.url) !== caller.origin) throw new Forbidden('The page URL is not on the origin of the page asking.');
+  await deps.limits.consume('thread', limitKeys(hashIp(deps.secret, caller.ip), null));
+  const url = new URL(input.url);
+  url.hash = '';
   await deps.db
     .insert(threads)
-    .values({ siteId: site.id, key, url: normalizePageUrl(input.url), title: input.title || null })
+    .values({ siteId: site.id, key, url: url.toString(), title })
     .onConflictDoNothing({ target: [threads.siteId, threads.key] });
   // A concurrent first view may have created it: either way, read the one row.
   return { site, thread: (await findThread(deps, site.id, key))! };
+}
+
+/** A page's title changes (a corrected headline): taken from later views of the site's own pages only. */
+async function refreshTitle(deps: Deps, caller: Caller, site: Site, thread: Thread, title: string | null): Promise<Thread> {
+  if (!title || title === thread.title || !fromSitePage(caller, site)) return thread;
+  const [updated] = await deps.db.update(threads).set({ title }).where(eq(threads.id, thread.id)).returning();
+  return updated ?? thread;
 }
 
 async function findThread(deps: Deps, siteId: string, key: string): Promise<Thread | undefined> {
@@ -55,27 +71,23 @@ async function findThread(deps: Deps, siteId: string, key: string): Promise<Thre
   return thread;
 }
 
-/** A thread with what reading it needs from its site, in one query. */
-export async function getThreadForReading(deps: Deps, id: string): Promise<{ thread: Thread; editWindowSeconds: number }> {
+/** A thread and its site, in one query, once the caller is known to belong there. */
+export async function getThreadForCaller(deps: Deps, caller: Caller, id: string): Promise<{ thread: Thread; site: Site }> {
   const [found] = await deps.db
-    .select({ thread: threads, editWindowSeconds: sites.editWindowSeconds })
+    .select({ thread: threads, site: sites })
     .from(threads)
     .innerJoin(sites, eq(sites.id, threads.siteId))
     .where(eq(threads.id, id))
     .limit(1);
   if (!found) throw new NotFound('Thread');
+  assertCallerOnSite(caller, found.site);
   return found;
 }
 
-export async function getThread(deps: Deps, id: string): Promise<Thread> {
-  const [thread] = await deps.db.select().from(threads).where(eq(threads.id, id)).limit(1);
-  if (!thread) throw new NotFound('Thread');
-  return thread;
-}
-
 /**
- * Comment counts for list pages: a key matches a thread's identifier or its URL. Without a
- * site slug (count.js under an unchanged Disqus snippet), the asking page's origin names it.
+ * Comment counts for list pages: a key matches a thread's identifier, or (an address) its
+ * normalised URL. Without a site slug (count.js under an unchanged Disqus snippet), the asking
+ * page's origin names it.
  */
 export async function countComments(
   deps: Deps,
@@ -83,16 +95,21 @@ export async function countComments(
 ): Promise<Record<string, number>> {
   const site = await siteNamedOrAllowing(deps, { slug: input.site, pageUrl: input.pageOrigin });
   const keys = [...new Set(input.keys)];
+  const lookupOf = new Map(keys.map((k) => [k, looksLikeUrl(k) ? safeKey(k, site) : k]));
+  const lookups = [...new Set(lookupOf.values())];
   const rows = await deps.db
     .select({ key: threads.key, url: threads.url, count: threads.commentCount })
     .from(threads)
-    .where(and(eq(threads.siteId, site.id), or(inArray(threads.key, keys), inArray(threads.url, keys))));
-  // A Map, not an object: a key such as "__proto__" is only a key.
-  const counts = new Map(keys.map((k) => [k, 0]));
-  for (const row of rows) {
-    for (const k of [row.key, row.url]) {
-      if (k !== null && counts.has(k)) counts.set(k, Math.max(counts.get(k)!, row.count));
-    }
+    .where(and(eq(threads.siteId, site.id), or(inArray(threads.key, lookups), inArray(threads.url, keys))));
+  const countFor = (k: string) => rows.find((r) => r.key === lookupOf.get(k) || r.url === k)?.count ?? 0;
+  // Object.fromEntries, not assignment: a key such as "__proto__" is only a key.
+  return Object.fromEntries(keys.map((k) => [k, countFor(k)]));
+}
+
+function safeKey(url: string, site: Site): string {
+  try {
+    return threadKeyForUrl(url, site.significantQueryParams);
+  } catch {
+    return url;
   }
-  return Object.fromEntries(counts);
 }

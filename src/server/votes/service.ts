@@ -1,37 +1,46 @@
 import { and, eq } from 'drizzle-orm';
-import type { VoteResponse } from '../../shared/api.js';
+import type { VoteRequest, VoteResponse } from '../../shared/api.js';
 import { changeVote, type VoteValue } from '../../shared/votes.js';
-import { actorOrNewGuest } from '../auth/service.js';
+import { actorOrNewGuest, assertCallerOnSite } from '../auth/service.js';
 import { transactional } from '../db/index.js';
-import { comments, sites, votes } from '../db/schema.js';
-import type { Actor, Deps } from '../deps.js';
-import { Forbidden, NotFound } from '../errors.js';
-import { canVote } from '../comments/policy.js';
+import { comments, sites, threads, votes } from '../db/schema.js';
+import type { Caller, Deps } from '../deps.js';
+import { Forbidden, NotFound, ThreadClosed } from '../errors.js';
+import { canVote, isCommentAuthor } from '../comments/policy.js';
 import { hashIp, limitKeys } from '../limits/service.js';
-import { recordThreadChange } from '../realtime/log.js';
+import { cleanName } from '../text.js';
 
-
-/** Sets the reader's vote on a comment (0 withdraws it); one vote per reader and comment. */
+/**
+ * Sets the reader's vote on a comment (0 withdraws it); one vote per reader and comment. A
+ * vote needs a session: a reader without one names themself and becomes a guest with the vote.
+ */
 export async function voteOnComment(
   deps: Deps,
-  actor: Actor | null,
-  input: { commentId: string; value: VoteValue; ip?: string },
+  caller: Caller,
+  input: VoteRequest & { commentId: string },
 ): Promise<VoteResponse> {
-  await deps.limits.consume('vote', limitKeys(hashIp(deps.secret, input.ip), actor?.userId));
+  await deps.limits.consume('vote', limitKeys(hashIp(deps.secret, caller.ip), caller.actor?.userId));
+  const guestName = input.author ? cleanName(input.author.name) : '';
   return transactional(deps.db, async (tx, afterCommit) => {
     // Locking the comment serialises votes on it, so its counters never drift from the votes.
     const [found] = await tx
-      .select({ comment: comments, guestsAllowed: sites.guestsAllowed })
+      .select({ comment: comments, site: sites, threadStatus: threads.status })
       .from(comments)
       .innerJoin(sites, eq(sites.id, comments.siteId))
+      .innerJoin(threads, eq(threads.id, comments.threadId))
       .where(eq(comments.id, input.commentId))
       .for('update', { of: comments })
       .limit(1);
     if (!found || found.comment.status === 'deleted') throw new NotFound('Comment');
+    assertCallerOnSite(caller, found.site);
     if (!canVote(found.comment)) throw new Forbidden('This comment cannot be voted on.');
-    const voter = await actorOrNewGuest(tx, { actor, guestsAllowed: found.guestsAllowed, now: deps.now() });
-    const userId = voter.actor.userId;
+    if (found.threadStatus !== 'open') throw new ThreadClosed();
+    const voter = await actorOrNewGuest(deps, tx, {
+      caller, action: 'vote', site: found.site, author: guestName ? { name: guestName, email: input.author?.email } : undefined,
+    });
     const comment = found.comment;
+    if (isCommentAuthor(voter.actor, comment)) throw new Forbidden('You cannot vote on your own comment.');
+    const userId = voter.actor.userId;
     const [previous] = await tx
       .select({ value: votes.value })
       .from(votes)
@@ -50,8 +59,8 @@ export async function voteOnComment(
     }
     const { score, upvotes, downvotes } = changeVote(comment, before, after);
     await tx.update(comments).set({ upvotes, downvotes, score }).where(eq(comments.id, comment.id));
-    await recordThreadChange({ tx, afterCommit, events: deps.events }, {
-      name: 'vote.updated', siteId: comment.siteId, threadId: comment.threadId, audienceUserId: null,
+    await deps.changeLog.record({ tx, afterCommit, events: deps.events }, {
+      name: 'vote.updated', siteId: comment.siteId, threadId: comment.threadId, commentId: comment.id, audienceUserId: null,
       payload: { commentId: comment.id, score, upvotes, downvotes },
     });
     return { ...result, score, upvotes, downvotes };

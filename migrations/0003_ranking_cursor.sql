@@ -1,0 +1,2 @@
+ALTER TABLE "comment_rankings" ADD COLUMN "event_cursor" bigint NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX "comment_rankings_thread_cursor_uq" ON "comment_rankings" USING btree ("thread_id","event_cursor");
