@@ -60,7 +60,7 @@ describe('live updates', () => {
     const updated = await waitFor(reader.received, (r) => r.event === 'comment:updated');
     assert.equal(updated.data.comment.html, '<p>edited</p>');
 
-    await api(app, 'POST', `/api/v1/comments/${posted.json.comment.id}/vote`, { body: { value: 1 } });
+    await api(app, 'POST', `/api/v1/comments/${posted.json.comment.id}/vote`, { body: { value: 1, author: { name: 'Voter' } } });
     const voted = await waitFor(reader.received, (r) => r.event === 'vote:updated');
     assert.deepEqual([voted.data.commentId, voted.data.score], [posted.json.comment.id, 1]);
 
@@ -94,7 +94,7 @@ describe('live updates', () => {
 
     const missedA = await post(thread.id, { body: 'missed one', author: { name: 'R' } });
     await post(thread.id, { body: 'missed two', parentId: missedA.json.comment.id, author: { name: 'R' } });
-    await api(app, 'POST', `/api/v1/comments/${before.json.comment.id}/vote`, { body: { value: -1 } });
+    await api(app, 'POST', `/api/v1/comments/${before.json.comment.id}/vote`, { body: { value: -1, author: { name: 'Voter' } } });
 
     const again = await connect();
     const ack = await join(again.socket, thread.id, seen.data.cursor);

@@ -69,7 +69,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       guest: options.guestsPerHour ?? 10_000, replay: options.replaysPerMinute ?? 10_000,
     },
   });
-  const deps = createDeps({ db: database.db, secret: 'test-secret-test-secret', now: clock.now, limits });
+  const log = options.logger ?? pino({ level: 'silent' });
+  const deps = createDeps({ db: database.db, secret: 'test-secret-test-secret', now: clock.now, limits, log });
   const config = parseConfig({
     PORT: '0', DEMO: 'false', SESSION_SECRET: 'test-secret-test-secret', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'parley-')),
     METRICS_TOKEN: options.metricsToken,
@@ -77,7 +78,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const sharedPrefix = options.sameDatabaseAs?.prefix ?? prefix;
   const adapter = options.crossProcess ? crossProcessAdapter({ redis: options.redis, pool: database.pool, prefix: sharedPrefix }) : undefined;
-  const parts = createApp(deps, config, options.logger ?? pino({ level: 'silent' }), { adapter: adapter?.adapter });
+  const parts = createApp(deps, config, log, { adapter: adapter?.adapter });
   await new Promise<void>((resolve) => parts.server.listen(0, '127.0.0.1', resolve));
   const { port } = parts.server.address() as AddressInfo;
   const site = options.sameDatabaseAs?.site ?? await createSite(deps, { slug: 'news', name: 'News', origins: [SITE_ORIGIN] });

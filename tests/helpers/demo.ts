@@ -18,7 +18,7 @@ export async function startDemoWithBrowser(): Promise<DemoRun> {
   const database = await createTestDatabase();
   const parley = await startParley(parseConfig({
     PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LOG_LEVEL: 'silent',
-    SESSION_SECRET: 'demo-secret-demo-secret', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'parley-demo-')),
+    SESSION_SECRET: 'demo-secret-demo-secret', RATE_LIMIT_NEW_GUESTS_PER_HOUR: '1000', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'parley-demo-')),
   }));
   const browser = await launchBrowser();
   return {

@@ -89,6 +89,14 @@ export function requireActor(caller: Caller, action: SessionAction, message = 'S
 }
 
 /**
+ * Counts a new guest against its IP address's allowance, before the write's transaction (the
+ * counters may live in the same database, and the transaction holds row locks meanwhile).
+ */
+export async function consumeGuestAllowance(deps: Deps, caller: Caller, willCreateGuest: boolean): Promise<void> {
+  if (!caller.actor && willCreateGuest) await deps.limits.consume('guest', limitKeys(hashIp(deps.secret, caller.ip), null));
+}
+
+/**
  * The reader's actor for a write that may come from a new reader: one without a session
  * becomes a guest of this site in the same transaction as the write, so a refused write leaves
  * no guest behind, and nobody becomes a guest without writing something.
@@ -114,6 +122,5 @@ export async function actorOrNewGuest(
   }
   if (!site.guestsAllowed) throw new SignInRequired();
   if (!input.author) throw input.missingAuthor?.() ?? new AuthRequired('Sign in or give your name first.', { author: ['name is required'] });
-  await deps.limits.consume('guest', limitKeys(hashIp(deps.secret, caller.ip), null));
   return createGuest(tx, { siteId: site.id, name: input.author.name, email: input.author.email, now: deps.now() });
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { ApiComment, CommentResponse, DeleteResponse } from '../../shared/api.js';
-import { actorOrNewGuest, assertCallerOnSite, requireActor } from '../auth/service.js';
+import { actorOrNewGuest, assertCallerOnSite, consumeGuestAllowance, requireActor } from '../auth/service.js';
 import type { SessionAction } from '../auth/policy.js';
 import { transactional, type Tx } from '../db/index.js';
 import { comments, sites, threads } from '../db/schema.js';
@@ -55,6 +55,7 @@ export async function postComment(deps: Deps, caller: Caller, input: PostComment
   const body = cleanBody(input.body).trim();
   const guestName = input.author ? cleanName(input.author.name) : undefined;
   if (!body) throw new BadRequest('body must not be empty', { body: ['body must not be empty'] });
+  await consumeGuestAllowance(deps, caller, guestName !== undefined && guestName !== '');
   return transactional(deps.db, async (tx, afterCommit) => {
     const { thread, site } = await loadOpenThread(tx, caller, input.threadId);
     const parent = await loadParent(tx, thread.id, input.parentId);

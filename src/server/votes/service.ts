@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { VoteRequest, VoteResponse } from '../../shared/api.js';
 import { changeVote, type VoteValue } from '../../shared/votes.js';
-import { actorOrNewGuest, assertCallerOnSite } from '../auth/service.js';
+import { actorOrNewGuest, assertCallerOnSite, consumeGuestAllowance } from '../auth/service.js';
 import { transactional } from '../db/index.js';
 import { comments, sites, threads, votes } from '../db/schema.js';
 import type { Caller, Deps } from '../deps.js';
@@ -21,6 +21,7 @@ export async function voteOnComment(
 ): Promise<VoteResponse> {
   await deps.limits.consume('vote', limitKeys(hashIp(deps.secret, caller.ip), caller.actor?.userId));
   const guestName = input.author ? cleanName(input.author.name) : '';
+  await consumeGuestAllowance(deps, caller, guestName !== '');
   return transactional(deps.db, async (tx, afterCommit) => {
     // Locking the comment serialises votes on it, so its counters never drift from the votes.
     const [found] = await tx
