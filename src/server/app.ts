@@ -58,9 +58,12 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
     res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'strict-origin-when-cross-origin' });
     next();
   });
-  const isOriginAllowed = originAllowlist(deps, new URL(config.publicUrl).origin);
+  const ownOrigin = new URL(config.publicUrl).origin;
+  const isOriginAllowed = originAllowlist(deps, ownOrigin);
   const server = http.createServer(app);
-  const io = createSocketServer(server, deps, { isOriginAllowed, log, adapter: options.adapter });
+  const io = createSocketServer(server, deps, {
+    isOriginAllowed, ownOrigin, socketsPerIp: config.socketsPerIp, log, adapter: options.adapter,
+  });
   const stopRelay = relayDomainEvents(deps, io);
   const metrics = createMetrics(deps, () => io.engine.clientsCount);
   app.use(metrics.timeRequests);

@@ -9,6 +9,7 @@ import { seedDemo } from './demo/seed.js';
 import { createDeps, type Deps } from './deps.js';
 import { createRateLimits } from './limits/service.js';
 import { crossProcessAdapter } from './realtime/adapter.js';
+import { startPruning } from './realtime/prune.js';
 import type { ParleyServer } from './realtime/sockets.js';
 
 export interface RunningParley {
@@ -73,8 +74,10 @@ export async function startParley(config: Config, log: Logger = createLogger(con
   if (config.demo && (await seedDemo(deps, publicUrl, [`http://localhost:${port}`, `http://127.0.0.1:${port}`]))) {
     log.info('created the demo site with sample comments');
   }
+  const stopPruning = startPruning(database.db, { now: deps.now, windowHours: config.replayWindowHours, log });
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
+    stopPruning();
     await parts.close();
     await adapter?.close();
     await redis?.quit();

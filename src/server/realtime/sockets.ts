@@ -2,12 +2,15 @@ import type http from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { ClientToServerEvents, JoinAck, ServerToClientEvents } from '../../shared/api.js';
+import { ErrorCodes } from '../../shared/errors.js';
 import { resolveSession } from '../auth/service.js';
 import type { Actor, Deps } from '../deps.js';
 import { threadChangeNames, type ThreadChange } from '../events.js';
-import { AppError } from '../errors.js';
-import { getThread } from '../threads/service.js';
+import { AppError, Forbidden, NotFound } from '../errors.js';
+import { hashIp, limitKeys } from '../limits/service.js';
 import type { SocketAdapter } from './adapter.js';
+import { capConnectionsPerIp } from './ip-cap.js';
+import { originMayJoin, readJoinTarget, type JoinTarget } from './join-target.js';
 import { readThreadEventsSince, socketEventName } from './log.js';
 
 export const MAX_REPLAY = 1000;
@@ -20,10 +23,21 @@ type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<st
 export const threadRoom = (threadId: string) => `thread:${threadId}`;
 export const userRoom = (userId: string) => `user:${userId}`;
 
-const joinRequest = z.object({ threadId: z.uuid(), since: z.string().regex(/^\d{1,19}$/).optional() });
+const joinRequest = z.object({ threadId: z.uuid(), since: z.string().optional() });
+const MAX_CURSOR = 9223372036854775807n;
+
+/** A cursor is a bigint id; anything else (past its range, negative, not digits) names no position. */
+export function isValidCursor(since: string): boolean {
+  return /^\d{1,19}$/.test(since) && BigInt(since) <= MAX_CURSOR;
+}
 
 export interface SocketOptions {
+  /** The global rule, as for HTTP: Parley's own origin, an enabled site's origin, or none. */
   isOriginAllowed: (origin: string | undefined) => Promise<boolean>;
+  /** Parley's own origin: its pages may follow any thread. */
+  ownOrigin: string;
+  /** Connections one client address may hold at once in this process. */
+  socketsPerIp: number;
   /** Carries room broadcasts to other processes; absent, they stay in this one. */
   adapter?: SocketAdapter;
   log: { warn: (obj: object, msg: string) => void };
@@ -38,8 +52,16 @@ export function createSocketServer(httpServer: http.Server, deps: Deps, options:
       origin: (origin, cb) => { options.isOriginAllowed(origin).then((ok) => cb(null, ok), cb); },
       methods: ['GET', 'POST'],
     },
+    // CORS binds only browsers' polling requests; a WebSocket handshake must be refused here.
+    allowRequest: (req, cb) => {
+      options.isOriginAllowed(req.headers.origin).then(
+        (ok) => cb(ok ? null : 'Origin not allowed', ok),
+        (err) => { options.log.warn({ err }, 'socket origin check failed'); cb('Origin not checked', false); },
+      );
+    },
   });
 
+  io.use(capConnectionsPerIp(io, options.socketsPerIp));
   io.use(async (socket, next) => {
     const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
     socket.data.actor = null;
@@ -56,8 +78,9 @@ export function createSocketServer(httpServer: http.Server, deps: Deps, options:
   io.on('connection', (socket) => {
     const actor = socket.data.actor;
     if (actor) void socket.join(userRoom(actor.userId));
+    const pending = new Set<string>();
     socket.on('thread:join', (req, ack) => {
-      void joinThread(deps, socket, req).then(
+      void joinThread(deps, { socket, pending, ownOrigin: options.ownOrigin }, req).then(
         (res) => typeof ack === 'function' && ack(res),
         (err) => {
           if (!(err instanceof AppError)) options.log.warn({ err }, 'thread:join failed');
@@ -76,26 +99,77 @@ export function createSocketServer(httpServer: http.Server, deps: Deps, options:
   return io;
 }
 
-async function joinThread(deps: Deps, socket: ParleySocket, req: unknown): Promise<JoinAck> {
+interface JoinContext {
+  socket: ParleySocket;
+  /** Threads whose join is under way on this socket: they hold a slot already. */
+  pending: Set<string>;
+  ownOrigin: string;
+}
+
+async function joinThread(deps: Deps, ctx: JoinContext, req: unknown): Promise<JoinAck> {
   const parsed = joinRequest.safeParse(req);
-  if (!parsed.success) return { ok: false, error: { code: 'validation_failed', message: 'threadId must be a thread id.' } };
-  const joined = [...socket.rooms].filter((room) => room.startsWith('thread:'));
-  if (joined.length >= MAX_THREADS_PER_SOCKET && !joined.includes(threadRoom(parsed.data.threadId))) {
-    return { ok: false, error: { code: 'rate_limited', message: `A connection follows at most ${MAX_THREADS_PER_SOCKET} threads.` } };
+  if (!parsed.success) return { ok: false, error: { code: ErrorCodes.validation, message: 'threadId must be a thread id.' } };
+  const { threadId, since } = parsed.data;
+  if (since !== undefined && !isValidCursor(since)) {
+    return { ok: false, error: { code: ErrorCodes.invalidCursor, message: 'since must be a cursor this server sent.' } };
   }
-  const thread = await getThread(deps, parsed.data.threadId);
-  // Join before reading the log: whatever commits after the read arrives live.
-  await socket.join(threadRoom(thread.id));
-  const since = parsed.data.since ?? null;
-  const missed = since === null ? [] : await readThreadEventsSince(deps.db, {
-    threadId: thread.id, since, viewerId: socket.data.actor?.userId ?? null, limit: MAX_REPLAY + 1,
+  const release = reserveSlot(ctx, threadId);
+  if (!release) {
+    return { ok: false, error: { code: ErrorCodes.rateLimited, message: `A connection follows at most ${MAX_THREADS_PER_SOCKET} threads.` } };
+  }
+  try {
+    // Each replay reads the log: a leave/join loop must not make that free.
+    if (since !== undefined) await deps.limits.consume('replay', replayKeys(deps, ctx.socket));
+    const target = await readJoinTarget(deps.db, threadId);
+    if (!target) throw new NotFound('Thread');
+    if (!originMayJoin(target, ctx.socket.handshake.headers.origin, ctx.ownOrigin)) {
+      throw new Forbidden('This page may not follow that thread.');
+    }
+    // Join before reading the log: whatever commits after the read arrives live.
+    await ctx.socket.join(threadRoom(threadId));
+    return since === undefined ? { ok: true, cursor: '0', missed: 0, truncated: false } : await replaySince(deps, ctx.socket, target, since);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Takes the thread's slot before the first await: checked later, concurrent joins on one
+ * socket would all see the same free count. Returns its release, or null when none is free.
+ */
+function reserveSlot(ctx: JoinContext, threadId: string): (() => void) | null {
+  const held = new Set([...ctx.socket.rooms].filter((room) => room.startsWith('thread:')));
+  for (const id of ctx.pending) held.add(threadRoom(id));
+  if (held.has(threadRoom(threadId))) return () => {};
+  if (held.size >= MAX_THREADS_PER_SOCKET) return null;
+  ctx.pending.add(threadId);
+  return () => ctx.pending.delete(threadId);
+}
+
+/** Counted like other actions: by the connection's address (see ip-cap.ts) and the reader, if any. */
+function replayKeys(deps: Deps, socket: ParleySocket): string[] {
+  return limitKeys(hashIp(deps.secret, socket.handshake.address), socket.data.actor?.userId);
+}
+
+async function replaySince(deps: Deps, socket: ParleySocket, target: JoinTarget, since: string): Promise<JoinAck> {
+  if (BigInt(since) < target.prunedThrough) return mustReread(target);
+  const missed = await readThreadEventsSince(deps.db, {
+    threadId: target.threadId, since, viewerId: socket.data.actor?.userId ?? null, limit: MAX_REPLAY + 1,
   });
+  // A prune that ran between the two reads took events the replay would have carried.
+  const now = await readJoinTarget(deps.db, target.threadId);
+  if (now && BigInt(since) < now.prunedThrough) return mustReread(now);
   const replay = missed.slice(0, MAX_REPLAY);
   for (const event of replay) {
-    socket.emit(event.type as keyof ServerToClientEvents, { ...event.payload, cursor: event.cursor, threadId: thread.id } as never);
+    socket.emit(event.type as keyof ServerToClientEvents, { ...event.payload, cursor: event.cursor, threadId: target.threadId } as never);
   }
-  const cursor = replay.at(-1)?.cursor ?? since ?? '0';
+  const cursor = replay.at(-1)?.cursor ?? since;
   return { ok: true, cursor, missed: replay.length, truncated: missed.length > MAX_REPLAY };
+}
+
+/** The log no longer reaches back to the client's cursor: it re-reads the thread (the widget does on truncated). */
+function mustReread(target: JoinTarget): JoinAck {
+  return { ok: true, cursor: target.latestCursor, missed: 0, truncated: true };
 }
 
 /** Relays thread changes to the rooms that may see them, as the log replays them. */
