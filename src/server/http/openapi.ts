@@ -18,7 +18,12 @@ const bearer = [{ bearer: [] }, {}];
 export function openApiDocument(publicUrl: string) {
   return {
     openapi: '3.1.0',
-    info: { title: 'Parley API', version: '1', description: 'Threaded comments with live updates. Errors are {"error": {"code", "message"}}.' },
+    info: {
+      title: 'Parley API', version: '1',
+      description: 'Threaded comments with live updates. Errors are {"error": {"code", "message"}}. 401 `unauthorized`: the token is unknown, expired or revoked (drop it); '
+        + '401 `auth_required`: the action needs a session; 403 `sign_in_required`: the site refuses guests; 403 `forbidden`: not allowed, e.g. a session or page '
+        + 'Origin of another site. A thread is created only by a view whose Origin is one of its site\'s origins, for a URL on that origin.',
+    },
     servers: [{ url: `${publicUrl}/api/v1` }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A session token; writes by a reader without one return a new guest session.' } },
@@ -29,7 +34,7 @@ export function openApiDocument(publicUrl: string) {
         },
         Thread: {
           type: 'object',
-          properties: { id: { type: 'string' }, key: { type: 'string' }, url: { type: ['string', 'null'] }, title: { type: ['string', 'null'] }, status: { enum: ['open', 'locked', 'closed'] }, commentCount: { type: 'integer' } },
+          properties: { id: { type: 'string' }, site: { type: 'string', description: 'the site\'s slug; guest sessions serve this site only' }, key: { type: 'string' }, url: { type: ['string', 'null'] }, title: { type: ['string', 'null'] }, status: { enum: ['open', 'locked', 'closed'] }, commentCount: { type: 'integer' } },
         },
         Comment: {
           type: 'object',
@@ -63,9 +68,9 @@ export function openApiDocument(publicUrl: string) {
       '/threads/{id}/comments': {
         get: {
           summary: 'A page of top-level comments, each with its whole reply tree',
-          parameters: [idParam('Thread'), q('sort', 'best | newest | oldest'), q('cursor', 'nextCursor of the previous page'), q('limit', '1-100')],
+          parameters: [idParam('Thread'), q('sort', 'best | newest | oldest'), q('cursor', 'nextCursor of the previous page ("best" walks the ranking taken with the first page)'), q('limit', '1-100')],
           security: bearer,
-          responses: { 200: ok('The page', 'CommentsPage'), ...errors(400, 404) },
+          responses: { 200: ok('The page', 'CommentsPage'), ...errors(400, 403, 404) },
         },
         post: {
           summary: 'Post a comment or a reply', parameters: [idParam('Thread')], security: bearer,
@@ -81,14 +86,15 @@ export function openApiDocument(publicUrl: string) {
         },
         delete: {
           summary: 'Delete your own comment within the edit window', parameters: [idParam('Comment')], security: bearer,
-          responses: { 200: ok('{deleted: true, placeholder}'), ...errors(401, 403, 404) },
+          responses: { 200: ok('{deleted: true, placeholder, prunedIds}: placeholder when replies stand under it; prunedIds: deleted ancestors gone with it'), ...errors(401, 403, 404) },
         },
       },
       '/comments/{id}/vote': {
         post: {
-          summary: 'Upvote (1), downvote (-1) or withdraw (0)', parameters: [idParam('Comment')], security: bearer,
+          summary: 'Upvote (1), downvote (-1) or withdraw (0); not on your own comment. Without a session, give author.name to vote as a new guest',
+          parameters: [idParam('Comment')], security: bearer,
           requestBody: { required: true, content: json(voteBody) },
-          responses: { 200: ok('{commentId, score, upvotes, downvotes, myVote, session?}'), ...errors(400, 403, 404) },
+          responses: { 200: ok('{commentId, score, upvotes, downvotes, myVote, session?}'), ...errors(400, 401, 403, 404, 429) },
         },
       },
       '/counts': {
