@@ -39,10 +39,12 @@ function staticClient(): express.Handler {
   });
 }
 
-/** Express's trust proxy setting from its string form: a hop count, true, or a list of addresses. */
-function trustProxySetting(value: string): boolean | number | string {
-  if (value === 'true' || value === 'false') return value === 'true';
-  return /^\d+$/.test(value) ? Number(value) : value;
+/**
+ * Express's trust proxy setting from the checked config: a hop count, or a list of named ranges
+ * and addresses. Never `true`: config refuses it, as it lets any client forge its address.
+ */
+function trustProxySetting(value: string): number | string[] {
+  return /^\d+$/.test(value) ? Number(value) : value.split(',');
 }
 
 /** Composes the HTTP app and the socket server over the given dependencies. */

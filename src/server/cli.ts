@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { createDeps, type Deps } from './deps.js';
 import { AppError } from './errors.js';
 import { createLogger, openConfiguredDatabase } from './runtime.js';
-import { createSite } from './sites/service.js';
+import { DEMO_SITE } from './demo/page.js';
+import { createSite, setSiteEnabled, type CreateSiteInput, type Site } from './sites/service.js';
 
 const usage = `Usage: npm run parley -- <command> [options]
 
@@ -12,16 +13,26 @@ Commands:
       Adds a site whose pages (on the given origins) may embed Parley threads.
 `;
 
-async function withDatabase<T>(work: (deps: Deps) => Promise<T>): Promise<T> {
+async function withDatabase<T>(work: (deps: Deps, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const log = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const { database, embedded } = await openConfiguredDatabase(config, log);
   try {
-    return await work(createDeps({ db: database.db, secret: config.sessionSecret }));
+    return await work(createDeps({ db: database.db, secret: config.sessionSecret }), config);
   } finally {
     await database.close();
     await embedded?.stop();
   }
+}
+
+/**
+ * A real site ends the demo at once, not at the next start (unless DEMO=true): the demo's
+ * localhost origins leave the allowlist. True when the demo was on.
+ */
+async function createRealSite(deps: Deps, config: Config, input: CreateSiteInput): Promise<{ site: Site; demoEnded: boolean }> {
+  const site = await createSite(deps, input);
+  const keepDemo = config.demo === true || site.slug === DEMO_SITE;
+  return { site, demoEnded: !keepDemo && (await setSiteEnabled(deps, DEMO_SITE, false)) };
 }
 
 async function createSiteCommand(args: string[]): Promise<void> {
@@ -35,7 +46,7 @@ async function createSiteCommand(args: string[]): Promise<void> {
       premoderation: { type: 'string', default: 'none' },
     },
   });
-  const site = await withDatabase((deps) => createSite(deps, {
+  const { site, demoEnded } = await withDatabase((deps, config) => createRealSite(deps, config, {
     slug: values.slug ?? '',
     name: values.name ?? '',
     origins: values.origin ?? [],
@@ -43,6 +54,7 @@ async function createSiteCommand(args: string[]): Promise<void> {
     premoderation: values.premoderation as 'none' | 'guests' | 'all',
   }));
   console.log(`Created site "${site.slug}" (${site.name}) for ${site.allowedOrigins.join(', ')}.`);
+  if (demoEnded) console.log('The demo site is now off (set DEMO=true to keep it).');
   console.log(`Embed: <div id="parley-thread" data-site="${site.slug}" data-key="PAGE-ID"></div>`);
 }
 

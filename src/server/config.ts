@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /**
@@ -8,6 +9,30 @@ import { z } from 'zod';
  * first opened per minute; guest identities made per hour; replays of the live log per minute.
  */
 export const DEFAULT_LIMITS = { post: 10, vote: 60, thread: 30, guest: 10, replay: 60 } as const;
+
+/** The named ranges proxy-addr (Express's trust proxy) knows. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(item: string): boolean {
+  if (PROXY_RANGES.has(item) || ipaddr.isValid(item)) return true;
+  try {
+    ipaddr.parseCIDR(item);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Which proxies may set X-Forwarded-For: a hop count, or a comma list of named ranges and
+ * addresses/CIDRs. Empty or `false` means none, as if unset.
+ */
+const trustProxySchema = z.string().trim()
+  .refine((v) => v.toLowerCase() !== 'true', 'must not be `true`: it trusts every hop, so a forged X-Forwarded-For escapes every rate limit; give the hop count (e.g. `1`) or the proxies\' addresses')
+  .transform((v) => v.split(',').map((item) => item.trim()).filter(Boolean).join(','))
+  .refine((v) => v === '' || v === 'false' || /^\d+$/.test(v) || v.split(',').every(isProxyAddress),
+    'a hop count, `loopback`, `linklocal`, `uniquelocal`, or a comma list of IP addresses or CIDRs')
+  .transform((v) => (v === '' || v === 'false' ? undefined : v));
 
 /** Every setting Parley reads from the environment; nothing else reads process.env. */
 const envSchema = z.object({
@@ -35,14 +60,14 @@ const envSchema = z.object({
   /** Socket connections one IP address may hold at once. */
   SOCKETS_PER_IP: z.coerce.number().int().min(1).default(100),
   /** Express's `trust proxy`: set when a reverse proxy adds X-Forwarded-For (e.g. `loopback` or `1`). */
-  TRUST_PROXY: z.string().optional(),
+  TRUST_PROXY: trustProxySchema.optional(),
   SMTP_URL: z.url().optional(),
   SESSION_SECRET: z.string().min(16).optional(),
   /** Enables GET /metrics (Prometheus) for requests bearing this token. */
   METRICS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Create the demo site and its sample comments on first start. */
-  DEMO: z.stringbool().default(true),
+  /** The demo site and article; unset, it is on only while no other site exists (decided at start). */
+  DEMO: z.stringbool().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -66,7 +91,8 @@ export interface Config {
   /** Secret: guards /metrics. Never logged. */
   metricsToken: string | undefined;
   logLevel: Env['LOG_LEVEL'];
-  demo: boolean;
+  /** Explicit true/false wins; undefined lets the start decide (on while the demo is the only site). */
+  demo: boolean | undefined;
 }
 
 /** Without SESSION_SECRET, a first run makes one and keeps it in DATA_DIR so restarts agree. */

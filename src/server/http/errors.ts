@@ -26,7 +26,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const known = err instanceof AppError ? err : bodyParserError(err);
     if (known instanceof RateLimited) res.set('Retry-After', String(known.retryAfterSeconds));
     if (known) return send(res, known);
-    log.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+    // The path only: a query string can carry what readers typed (emails, search terms).
+    log.error({ err, method: req.method, path: req.path }, 'unhandled error');
     send(res, new AppError(ErrorCodes.internal, 500, 'Something went wrong on our side.'));
   };
 }

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import ipaddr from 'ipaddr.js';
 import { RateLimiterDrizzle, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Db } from '../db/index.js';
 import { rateLimits } from '../db/schema.js';
@@ -53,7 +54,19 @@ export function limitKeys(ipHash: string | null, userId: string | null | undefin
   return [ipHash ? `ip:${ipHash}` : null, userId ? `user:${userId}` : null].filter((k): k is string => k !== null);
 }
 
+/**
+ * The part of an address that stands for one client. An IPv6 host is usually given a whole /64
+ * and may use any address in it, so IPv6 counts per /64; `::ffff:1.2.3.4` is the IPv4 client 1.2.3.4.
+ */
+function clientNetwork(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  const address = ipaddr.process(ip);
+  if (address.kind() === 'ipv4') return address.toString();
+  const prefix = (address as ipaddr.IPv6).parts.slice(0, 4);
+  return `${new ipaddr.IPv6([...prefix, 0, 0, 0, 0]).toString()}/64`;
+}
+
 /** An IP address as Parley keeps it: a keyed hash, enough to spot floods, useless if stolen. */
 export function hashIp(secret: string, ip: string | undefined): string | null {
-  return ip ? createHmac('sha256', secret).update(ip).digest('base64url') : null;
+  return ip ? createHmac('sha256', secret).update(clientNetwork(ip)).digest('base64url') : null;
 }

@@ -78,3 +78,20 @@ export async function listAllowedOrigins(deps: Deps): Promise<Set<string>> {
   const rows = await deps.db.select({ origins: sites.allowedOrigins }).from(sites).where(eq(sites.enabled, true));
   return new Set(rows.flatMap((r) => r.origins));
 }
+
+/** Whether any site but `slug` exists: the demo stays on by default only while it is alone. */
+export async function otherSitesExist(deps: Deps, slug: string): Promise<boolean> {
+  const rows = await deps.db.select({ slug: sites.slug }).from(sites).limit(2);
+  return rows.some((r) => r.slug !== slug);
+}
+
+/**
+ * Turns a site on or off (the demo beside real sites); a disabled site serves nothing and allows
+ * no origin. True when the site was in the other state.
+ */
+export async function setSiteEnabled(deps: Deps, slug: string, enabled: boolean): Promise<boolean> {
+  const changed = await deps.db.update(sites).set({ enabled })
+    .where(and(eq(sites.slug, slug), eq(sites.enabled, !enabled))).returning({ id: sites.id });
+  for (const { id } of changed) deps.events.emit('site.changed', { siteId: id });
+  return changed.length > 0;
+}
