@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import compression from 'compression';
 import express from 'express';
+import proxyAddr from 'proxy-addr';
 import type { Logger } from 'pino';
 import { commentRoutes } from './comments/routes.js';
 import type { Config } from './config.js';
@@ -63,8 +64,11 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   const ownOrigin = new URL(config.publicUrl).origin;
   const isOriginAllowed = originAllowlist(deps, ownOrigin);
   const server = http.createServer(app);
+  // Sockets count readers by the address Express would give req.ip: the same trusted proxies.
+  const trust = app.get('trust proxy fn') as Parameters<typeof proxyAddr>[1];
   const io = createSocketServer(server, deps, {
     isOriginAllowed, ownOrigin, socketsPerIp: config.socketsPerIp, log, adapter: options.adapter,
+    clientAddress: (req) => proxyAddr(req, trust),
   });
   const stopRelay = relayDomainEvents(deps, io);
   const metrics = createMetrics(deps, () => io.engine.clientsCount);

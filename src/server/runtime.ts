@@ -71,6 +71,7 @@ export async function startParley(config: Config, log: Logger = createLogger(con
   const deps = createDeps({
     db: database.db,
     secret: config.sessionSecret,
+    log,
     limits: createRateLimits({
       db: database.db, redis, keyPrefix: config.redisPrefix,
       perPeriod: config.limits,

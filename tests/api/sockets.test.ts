@@ -245,3 +245,24 @@ describe('bounded live log', () => {
     assert.deepEqual(left.map((r) => r.id), [fresh.id]);
   });
 });
+
+describe('socket limits behind a trusted proxy', () => {
+  it('count each reader by the address the proxy forwards, not the proxy\'s own', async () => {
+    const proxied = await startTestApp({ socketsPerIp: 1, trustProxy: 'loopback' });
+    const opened: Socket[] = [];
+    const open = (forwardedFor: string) => new Promise<Socket>((resolve, reject) => {
+      const socket = io(proxied.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { 'x-forwarded-for': forwardedFor } });
+      opened.push(socket);
+      socket.once('connect', () => resolve(socket));
+      socket.once('connect_error', reject);
+    });
+    try {
+      await open('203.0.113.7');
+      await open('198.51.100.9');
+      await assert.rejects(open('203.0.113.7'), (err: Error & { data?: { code?: string } }) => err.data?.code === 'rate_limited');
+    } finally {
+      for (const s of opened) s.disconnect();
+      await proxied.close();
+    }
+  });
+});

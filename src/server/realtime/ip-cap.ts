@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { ExtendedError, Server, Socket } from 'socket.io';
 
 type EngineSocket = Socket['conn'];
@@ -7,17 +8,16 @@ type EngineSocket = Socket['conn'];
  * transport connection (every handshake, whether or not it joins a namespace), and checked
  * in the same tick as the count goes up, so concurrent handshakes cannot overshoot.
  *
- * The address is the TCP peer (`handshake.address`): socket.io does not apply Express's
- * trust-proxy rules, so behind a reverse proxy every reader shares the proxy's address and
- * the limit must be set with that in mind.
+ * The address is the reader's as Express sees it (TRUST_PROXY's rules applied to
+ * X-Forwarded-For), so behind a reverse proxy readers are not all counted as the proxy.
  */
 export function capConnectionsPerIp(
-  io: Pick<Server, 'engine'>, limit: number,
+  io: Pick<Server, 'engine'>, limit: number, clientAddress: (req: IncomingMessage) => string,
 ): (socket: { conn: EngineSocket }, next: (err?: ExtendedError) => void) => void {
   const open = new Map<string, number>();
   const overLimit = new WeakSet<EngineSocket>();
   io.engine.on('connection', (conn: EngineSocket) => {
-    const ip = conn.remoteAddress;
+    const ip = clientAddress(conn.request);
     const count = open.get(ip) ?? 0;
     if (count >= limit) {
       overLimit.add(conn);

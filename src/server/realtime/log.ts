@@ -1,10 +1,10 @@
-import { and, eq, gt, inArray, isNull, max, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { ServerToClientEvents } from '../../shared/api.js';
 import type { ChangeContext, ChangeLog, RecordedChange } from '../change-log.js';
 import { deletionOutcome } from '../comments/placeholders.js';
 import { publicColumns, toApiComment, type PublicCommentRow } from '../comments/serialize.js';
 import type { DbOrTx } from '../db/index.js';
-import { comments, threadEvents } from '../db/schema.js';
+import { comments, threadEvents, threads } from '../db/schema.js';
 import type { DomainEvents, ThreadChangeName } from '../events.js';
 
 export interface ThreadEvent {
@@ -36,8 +36,19 @@ async function record<K extends ThreadChangeName>(context: ChangeContext, change
   context.afterCommit(() => context.events.emit(name, event));
 }
 
+/**
+ * The newest cursor of a thread. When its whole log has been pruned, the pruning mark stands in
+ * for it: a reader resuming from there has missed nothing that is still to replay.
+ */
 async function latestCursor(db: DbOrTx, threadId: string): Promise<string> {
-  const [row] = await db.select({ id: max(threadEvents.id) }).from(threadEvents).where(eq(threadEvents.threadId, threadId));
+  const [row] = await db
+    .select({
+      id: sql<string>`greatest(
+        (select coalesce(max(${threadEvents.id}), 0) from ${threadEvents} where ${threadEvents.threadId} = ${threadId}),
+        ${threads.eventsPrunedThrough})`,
+    })
+    .from(threads)
+    .where(eq(threads.id, threadId));
   return String(row?.id ?? 0);
 }
 
@@ -67,12 +78,13 @@ async function replayPayload(
 
 /**
  * What a client missed since its cursor, oldest first, limited to what it may see, each
- * event carrying the comment as it is now (never an earlier body).
+ * event carrying the comment as it is now (never an earlier body). At most `limit` entries of
+ * the log are read; `more` says the log holds more after them (the client then re-reads).
  */
 export async function readThreadEventsSince(
   db: DbOrTx,
   input: { threadId: string; since: string; viewerId: string | null; limit: number },
-): Promise<ThreadEvent[]> {
+): Promise<{ events: ThreadEvent[]; more: boolean; through: string }> {
   const audience = input.viewerId
     ? or(isNull(threadEvents.audienceUserId), eq(threadEvents.audienceUserId, input.viewerId))
     : isNull(threadEvents.audienceUserId);
@@ -81,7 +93,9 @@ export async function readThreadEventsSince(
     .from(threadEvents)
     .where(and(eq(threadEvents.threadId, input.threadId), gt(threadEvents.id, sql`${input.since}::bigint`), audience))
     .orderBy(threadEvents.id)
-    .limit(input.limit);
+    .limit(input.limit + 1);
+  const more = events.length > input.limit;
+  events.length = Math.min(events.length, input.limit);
   const ids = [...new Set(events.map((e) => e.commentId))];
   const rows = ids.length === 0 ? [] : await db
     .select({ ...publicColumns, rootId: comments.rootId })
@@ -94,5 +108,6 @@ export async function readThreadEventsSince(
     const payload = row ? await replayPayload(db, event.type, row, input.viewerId) : null;
     if (payload) replay.push({ cursor: String(event.id), type: event.type, payload });
   }
-  return replay;
+  // Entries this viewer may not see still count as read: resuming after them skips them.
+  return { events: replay, more, through: events.length > 0 ? String(events.at(-1)!.id) : input.since };
 }

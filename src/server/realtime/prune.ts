@@ -62,7 +62,10 @@ export function startPruning(
     await pruneLiveLog(db, { now, windowHours: options.windowHours, keepPerThread: options.keepPerThread ?? MAX_REPLAY });
     await pruneRankingSnapshots(db, { now, windowHours: options.windowHours });
   };
-  const timer = setInterval(() => { round().catch((err) => options.log.warn({ err }, 'pruning the live log failed')); }, PRUNE_EVERY_MS);
+  const run = () => { round().catch((err) => options.log.warn({ err }, 'pruning the live log failed')); };
+  // Once at start too: a server restarted more often than every round would otherwise never prune.
+  setImmediate(run);
+  const timer = setInterval(run, PRUNE_EVERY_MS);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -38,6 +38,8 @@ export interface SocketOptions {
   ownOrigin: string;
   /** Connections one client address may hold at once in this process. */
   socketsPerIp: number;
+  /** The reader's address as the HTTP layer sees it (through trusted proxies): limits count by it. */
+  clientAddress: (req: http.IncomingMessage) => string;
   /** Carries room broadcasts to other processes; absent, they stay in this one. */
   adapter?: SocketAdapter;
   log: { warn: (obj: object, msg: string) => void };
@@ -61,7 +63,7 @@ export function createSocketServer(httpServer: http.Server, deps: Deps, options:
     },
   });
 
-  io.use(capConnectionsPerIp(io, options.socketsPerIp));
+  io.use(capConnectionsPerIp(io, options.socketsPerIp, options.clientAddress));
   io.use(async (socket, next) => {
     const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
     socket.data.actor = null;
@@ -80,7 +82,7 @@ export function createSocketServer(httpServer: http.Server, deps: Deps, options:
     if (actor) void socket.join(userRoom(actor.userId));
     const pending = new Set<string>();
     socket.on('thread:join', (req, ack) => {
-      void joinThread(deps, { socket, pending, ownOrigin: options.ownOrigin }, req).then(
+      void joinThread(deps, { socket, pending, ownOrigin: options.ownOrigin, clientAddress: options.clientAddress }, req).then(
         (res) => typeof ack === 'function' && ack(res),
         (err) => {
           if (!(err instanceof AppError)) options.log.warn({ err }, 'thread:join failed');
@@ -104,6 +106,7 @@ interface JoinContext {
   /** Threads whose join is under way on this socket: they hold a slot already. */
   pending: Set<string>;
   ownOrigin: string;
+  clientAddress: (req: http.IncomingMessage) => string;
 }
 
 async function joinThread(deps: Deps, ctx: JoinContext, req: unknown): Promise<JoinAck> {
@@ -119,7 +122,7 @@ async function joinThread(deps: Deps, ctx: JoinContext, req: unknown): Promise<J
   }
   try {
     // Each replay reads the log: a leave/join loop must not make that free.
-    if (since !== undefined) await deps.limits.consume('replay', replayKeys(deps, ctx.socket));
+    if (since !== undefined) await deps.limits.consume('replay', replayKeys(deps, ctx));
     const target = await readJoinTarget(deps.db, threadId);
     if (!target) throw new NotFound('Thread');
     if (!originMayJoin(target, ctx.socket.handshake.headers.origin, ctx.ownOrigin)) {
@@ -146,25 +149,25 @@ function reserveSlot(ctx: JoinContext, threadId: string): (() => void) | null {
   return () => ctx.pending.delete(threadId);
 }
 
-/** Counted like other actions: by the connection's address (see ip-cap.ts) and the reader, if any. */
-function replayKeys(deps: Deps, socket: ParleySocket): string[] {
-  return limitKeys(hashIp(deps.secret, socket.handshake.address), socket.data.actor?.userId);
+/** Counted like other actions: by the reader's address and the reader, if any. */
+function replayKeys(deps: Deps, ctx: JoinContext): string[] {
+  return limitKeys(hashIp(deps.secret, ctx.clientAddress(ctx.socket.request)), ctx.socket.data.actor?.userId);
 }
 
 async function replaySince(deps: Deps, socket: ParleySocket, target: JoinTarget, since: string): Promise<JoinAck> {
   if (BigInt(since) < target.prunedThrough) return mustReread(target);
   const missed = await readThreadEventsSince(deps.db, {
-    threadId: target.threadId, since, viewerId: socket.data.actor?.userId ?? null, limit: MAX_REPLAY + 1,
+    threadId: target.threadId, since, viewerId: socket.data.actor?.userId ?? null, limit: MAX_REPLAY,
   });
   // A prune that ran between the two reads took events the replay would have carried.
   const now = await readJoinTarget(deps.db, target.threadId);
   if (now && BigInt(since) < now.prunedThrough) return mustReread(now);
-  const replay = missed.slice(0, MAX_REPLAY);
+  const replay = missed.events;
   for (const event of replay) {
     socket.emit(event.type as keyof ServerToClientEvents, { ...event.payload, cursor: event.cursor, threadId: target.threadId } as never);
   }
-  const cursor = replay.at(-1)?.cursor ?? since;
-  return { ok: true, cursor, missed: replay.length, truncated: missed.length > MAX_REPLAY };
+  const cursor = missed.through;
+  return { ok: true, cursor, missed: replay.length, truncated: missed.more };
 }
 
 /** The log no longer reaches back to the client's cursor: it re-reads the thread (the widget does on truncated). */
