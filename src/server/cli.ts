@@ -10,7 +10,10 @@ const usage = `Usage: npm run parley -- <command> [options]
 
 Commands:
   create-site --slug SLUG --name NAME --origin URL [--origin URL ...] [--no-guests] [--premoderation none|guests|all]
-      Adds a site whose pages (on the given origins) may embed Parley threads.
+              [--query-param NAME ...]
+      Adds a site whose pages (on the given origins) may embed Parley threads. A page without
+      an identifier is keyed by its URL without query string, but for the --query-param names
+      (those that name a different page, such as p in ?p=42).
 `;
 
 async function withDatabase<T>(work: (deps: Deps, config: Config) => Promise<T>): Promise<T> {
@@ -18,7 +21,7 @@ async function withDatabase<T>(work: (deps: Deps, config: Config) => Promise<T>)
   const log = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const { database, embedded } = await openConfiguredDatabase(config, log);
   try {
-    return await work(createDeps({ db: database.db, secret: config.sessionSecret }), config);
+    return await work(createDeps({ db: database.db, secret: config.sessionSecret, log }), config);
   } finally {
     await database.close();
     await embedded?.stop();
@@ -44,6 +47,7 @@ async function createSiteCommand(args: string[]): Promise<void> {
       origin: { type: 'string', multiple: true },
       'no-guests': { type: 'boolean', default: false },
       premoderation: { type: 'string', default: 'none' },
+      'query-param': { type: 'string', multiple: true },
     },
   });
   const { site, demoEnded } = await withDatabase((deps, config) => createRealSite(deps, config, {
@@ -52,6 +56,7 @@ async function createSiteCommand(args: string[]): Promise<void> {
     origins: values.origin ?? [],
     guestsAllowed: !values['no-guests'],
     premoderation: values.premoderation as 'none' | 'guests' | 'all',
+    significantQueryParams: values['query-param'] ?? [],
   }));
   console.log(`Created site "${site.slug}" (${site.name}) for ${site.allowedOrigins.join(', ')}.`);
   if (demoEnded) console.log('The demo site is now off (set DEMO=true to keep it).');

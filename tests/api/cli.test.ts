@@ -26,6 +26,13 @@ describe('npm run parley -- create-site', () => {
     assert.deepEqual(rows[0], { name: 'Field Notes', allowed_origins: ['https://notes.example', 'https://www.notes.example'], guests_allowed: true });
   });
 
+  it('records the query parameters that name a different page', async () => {
+    const run = parley('create-site', '--slug', 'old-forum', '--name', 'Old forum', '--origin', 'https://forum.example', '--query-param', 'p', '--query-param', 't');
+    assert.equal(run.code, 0, run.err);
+    const { rows } = await database.pool.query('select significant_query_params from sites where slug = $1', ['old-forum']);
+    assert.deepEqual(rows[0].significant_query_params, ['p', 't']);
+  });
+
   it('refuses a duplicate slug or a bad origin with a readable error and exit code 1', () => {
     const duplicate = parley('create-site', '--slug', 'field-notes', '--name', 'Again', '--origin', 'https://x.example');
     assert.equal(duplicate.code, 1);
