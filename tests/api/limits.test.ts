@@ -23,9 +23,10 @@ async function checkLimits(app: TestApp) {
 
   const list = await api(app, 'GET', `/api/v1/threads/${thread.id}/comments`);
   const target = list.json.comments[0].id;
-  assert.equal((await api(app, 'POST', `/api/v1/comments/${target}/vote`, { body: { value: 1 } })).status, 200);
-  assert.equal((await api(app, 'POST', `/api/v1/comments/${target}/vote`, { body: { value: 1 } })).status, 200);
-  const third = await api(app, 'POST', `/api/v1/comments/${target}/vote`, { body: { value: -1 } });
+  const vote = (value: number, name: string) => api(app, 'POST', `/api/v1/comments/${target}/vote`, { body: { value, author: { name } } });
+  assert.equal((await vote(1, 'V1')).status, 200);
+  assert.equal((await vote(1, 'V2')).status, 200);
+  const third = await vote(-1, 'V3');
   assert.equal(third.status, 429);
   const { rows: votes } = await app.database.pool.query('select count(*)::int as n from votes where comment_id = $1', [target]);
   assert.equal(votes[0].n, 2);
@@ -38,7 +39,9 @@ describe('rate limits', () => {
     try {
       await openThread(app, 'page-1');
       await openThread(app, 'page-2');
-      const third = await api(app, 'GET', `/api/v1/threads?site=news&key=page-3&url=${encodeURIComponent(`${SITE_ORIGIN}/page-3`)}`);
+      const third = await api(app, 'GET', `/api/v1/threads?site=news&key=page-3&url=${encodeURIComponent(`${SITE_ORIGIN}/page-3`)}`, {
+        headers: { origin: SITE_ORIGIN },
+      });
       assert.equal(third.status, 429);
       const { rows } = await app.database.pool.query('select count(*)::int as n from threads');
       assert.equal(rows[0].n, 2);

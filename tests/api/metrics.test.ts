@@ -20,7 +20,7 @@ describe('GET /metrics', () => {
   it('counts requests by route pattern, comments, votes and live connections', async () => {
     const thread = await openThread(app, 'metered');
     const posted = await api(app, 'POST', `/api/v1/threads/${thread.id}/comments`, { body: { body: 'count me', author: { name: 'M' } } });
-    await api(app, 'POST', `/api/v1/comments/${posted.json.comment.id}/vote`, { body: { value: 1 } });
+    await api(app, 'POST', `/api/v1/comments/${posted.json.comment.id}/vote`, { body: { value: 1, author: { name: 'Voter' } } });
     const socket = io(app.url, { transports: ['websocket'], forceNew: true });
     await new Promise<void>((resolve) => socket.once('connect', resolve));
     try {
