@@ -1,6 +1,6 @@
 /**
  * The widget checked with axe-core (WCAG 2.0/2.1 A and AA) in a real Chromium, in the states a
- * reader reaches (reply form, edit form, a validation error) and on light and dark host pages,
+ * reader reaches (reply form, edit form, a vote's name prompt, a validation error) and on light and dark host pages,
  * plus the keyboard paths a reader would notice if they broke.
  */
 import assert from 'node:assert/strict';
@@ -144,14 +144,22 @@ describe('widget accessibility in Chromium', { skip, timeout: 120_000 }, () => {
         assert.equal(await replyBox.getAttribute('aria-invalid'), 'true');
         await check('with a validation error in the reply form');
 
+        // A first vote asks a reader without a session for their name.
+        await other.getByRole('button', { name: 'Upvote' }).click();
+        const nameBox = other.getByRole('textbox', { name: 'Your name' });
+        await nameBox.waitFor();
+        assert.equal(await becomesFocused(nameBox), true, 'focus moves into the name prompt');
+        await check('with the name prompt of a vote open');
+        await nameBox.fill(reader);
+        await other.getByRole('button', { name: 'Vote as guest' }).click();
+        await other.getByRole('button', { name: 'Upvote', pressed: true }).waitFor();
+
         await page.getByRole('textbox', { name: 'Name' }).first().fill(reader);
         await page.getByRole('textbox', { name: 'Comment' }).first().fill('A comment of my own, with `code`.');
         await page.getByRole('button', { name: 'Post comment' }).first().click();
         const mine = commentBy(page, reader);
         await mine.waitFor();
-        await mine.getByRole('button', { name: 'Upvote' }).click();
-        await mine.getByRole('button', { name: 'Upvote', pressed: true }).waitFor();
-        await check('with the reader\'s own, upvoted comment');
+        await check('with the reader\'s own comment and an upvoted one');
 
         await mine.getByRole('button', { name: 'Edit' }).click();
         const editBox = mine.getByRole('textbox', { name: 'Comment' });

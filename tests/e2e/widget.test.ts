@@ -109,8 +109,12 @@ describe('the widget in Chromium', { skip, timeout: 120_000 }, () => {
     await own.getByRole('button', { name: 'Save' }).click();
     await seen.getByText('Draft two').waitFor({ timeout: 5000 });
 
+    // A reader without a session names themself before their first vote.
     await seen.getByRole('button', { name: 'Upvote' }).click();
+    await seen.getByRole('textbox', { name: 'Your name' }).fill('Ivy');
+    await seen.getByRole('button', { name: 'Vote as guest' }).click();
     await own.getByText('1', { exact: true }).waitFor({ timeout: 5000 });
+    assert.equal(await own.getByRole('button', { name: 'Upvote' }).count(), 0, 'nobody votes on their own comment');
 
     await own.getByRole('button', { name: 'Delete' }).click();
     await seen.waitFor({ state: 'detached', timeout: 5000 });
@@ -152,10 +156,10 @@ describe('the widget in Chromium', { skip, timeout: 120_000 }, () => {
     const reader = await openReader();
     const drop = await dropConnections(reader.page);
     const threadId = (await (await fetch(`${parley.url}/api/v1/threads?site=demo&key=aqim-funding-sources`)).json() as { thread: { id: string } }).thread.id;
-    // More changes than one replay carries (MAX_REPLAY): votes on a comment nobody shows.
+    // More changes than one replay carries (MAX_REPLAY): votes, as the log records them (by comment id).
     await parley.database.pool.query(
-      `insert into thread_events (thread_id, type, payload)
-       select $1, 'vote:updated', json_build_object('commentId', gen_random_uuid(), 'score', 0, 'upvotes', 0, 'downvotes', 0)
+      `insert into thread_events (thread_id, type, comment_id)
+       select $1, 'vote:updated', (select id from comments where thread_id = $1 limit 1)
        from generate_series(1, ${MAX_REPLAY + 5})`, [threadId]);
     const post = await fetch(`${parley.url}/api/v1/threads/${threadId}/comments`, {
       method: 'POST', headers: { 'content-type': 'application/json' },

@@ -1,42 +1,54 @@
 /**
- * The reader's session token for one Parley origin. It is kept in the host page's
- * storage (no third-party cookies) and sent as `Authorization: Bearer`.
+ * The reader's session token for one Parley origin and one of its sites. A guest session
+ * serves only the site it was issued for, so a token is kept (and sent) per site: a page
+ * embedding two sites' threads, or a reader who is a guest on two sites, never sends one
+ * site's token to the other. It lives in the host page's storage (no third-party cookies)
+ * and goes as `Authorization: Bearer`.
  */
 import { ApiError, requestJson, type RequestOptions } from './http.js';
 import { readStored, storageKey, writeStored } from './storage.js';
 
-export function readToken(origin: string): string | null {
-  return readStored<string>(storageKey(origin, 'token'));
+/** No site known (a Disqus snippet before the server has named it): no token can be the right one. */
+export function readToken(origin: string, site: string | undefined): string | null {
+  return site ? readStored<string>(storageKey(origin, `token:${site}`)) : null;
 }
 
-const listeners = new Set<() => void>();
+const listeners = new Set<(site: string) => void>();
 
-export function saveToken(origin: string, token: string | null): void {
-  const changed = readToken(origin) !== token;
-  writeStored(storageKey(origin, 'token'), token);
-  if (changed) listeners.forEach((listener) => listener());
+export function saveToken(origin: string, site: string, token: string | null): void {
+  const changed = readToken(origin, site) !== token;
+  writeStored(storageKey(origin, `token:${site}`), token);
+  // A token from before sessions were bound to a site: nobody knows which site it serves, so it is never sent.
+  writeStored(storageKey(origin, 'token'), null);
+  if (changed) listeners.forEach((listener) => listener(site));
 }
 
-/** Live updates reconnect under a new identity (a guest's first post) to get its private events. */
-export function onTokenChange(listener: () => void): () => void {
+/** Live updates reconnect under a new identity (a guest's first post or vote) to get its private events. */
+export function onTokenChange(listener: (site: string) => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
 
 /**
- * A request as the reader: their token goes along; a guest session the answer carries is
- * kept; a token the server no longer knows is dropped and the request made again as a stranger.
+ * A request as the reader of `site`: their token for it goes along; a guest session the answer
+ * carries is kept; a token the server no longer knows (401 `unauthorized`) is dropped and the
+ * request made again as a stranger. Any other refusal (403: the site wants a real sign-in) keeps it.
  */
-export async function requestAsReader<T>(origin: string, url: string, options: Omit<RequestOptions, 'token'> = {}): Promise<T> {
-  const token = readToken(origin);
+export async function requestAsReader<T>(
+  origin: string,
+  site: string | undefined,
+  url: string,
+  options: Omit<RequestOptions, 'token'> = {},
+): Promise<T> {
+  const token = readToken(origin, site);
   try {
     const result = await requestJson<T>(url, { ...options, token });
     const session = (result as { session?: { token?: string } } | null)?.session;
-    if (session?.token) saveToken(origin, session.token);
+    if (site && session?.token) saveToken(origin, site, session.token);
     return result;
   } catch (error) {
-    if (!(error instanceof ApiError && error.status === 401 && token)) throw error;
-    saveToken(origin, null);
-    return requestAsReader<T>(origin, url, options);
+    if (!(site && token && error instanceof ApiError && error.code === 'unauthorized')) throw error;
+    saveToken(origin, site, null);
+    return requestAsReader<T>(origin, site, url, options);
   }
 }

@@ -11,6 +11,7 @@ import { Composer } from './Composer.js';
 import { EditForm } from './EditForm.js';
 import { fullTime, hueOf, initialOf, relativeTime } from './format.js';
 import { VoteButtons } from './VoteButtons.js';
+import { VotePrompt } from './VotePrompt.js';
 
 /** Past this depth replies stop moving right (narrow screens), but stay nested in the markup. */
 const MAX_INDENT_LEVEL = 5;
@@ -24,14 +25,21 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
   const [busy, setBusy] = useState(false);
   const replyButton = useRef<HTMLButtonElement>(null);
   const editButton = useRef<HTMLButtonElement>(null);
+  const votes = useRef<HTMLSpanElement>(null);
+  /** The vote waiting for the reader's name (they have no session yet). */
+  const [asking, setAsking] = useState<1 | -1 | null>(null);
   const isDeleted = comment.status === 'deleted' || comment.author === null;
   const name = comment.author?.name ?? '[deleted]';
   const changeable = canChange(context, comment);
 
-  /** Closes an inline form and puts focus back on the button that opened it. */
+  /** Puts focus back on the button that opened an inline form, once the form has gone. */
+  function refocus(button: HTMLButtonElement | null | undefined) {
+    requestAnimationFrame(() => button?.focus());
+  }
+
   function close(button: HTMLButtonElement | null) {
     setMode('view');
-    requestAnimationFrame(() => button?.focus());
+    refocus(button);
   }
 
   async function run(action: () => Promise<void>) {
@@ -90,7 +98,9 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
                 <div class="body" dir="auto" dangerouslySetInnerHTML={{ __html: comment.html }} />
               )}
               <div class="actions">
-                {comment.status === 'approved' && <VoteButtons comment={comment} onError={setError} />}
+                {comment.status === 'approved' && (
+                  <VoteButtons comment={comment} onError={setError} onNeedName={setAsking} container={votes} />
+                )}
                 {context.open && comment.status === 'approved' && (
                   <button
                     type="button"
@@ -116,6 +126,16 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
                 <p class="error" role="alert">
                   {error}
                 </p>
+              )}
+              {asking && comment.status === 'approved' && (
+                <VotePrompt
+                  comment={comment}
+                  direction={asking}
+                  onClose={() => {
+                    setAsking(null);
+                    refocus(votes.current?.querySelector<HTMLButtonElement>(asking === 1 ? '.up' : '.down'));
+                  }}
+                />
               )}
               {mode === 'reply' && <Composer parentId={comment.id} onClose={() => close(replyButton.current)} />}
             </div>

@@ -30,12 +30,13 @@ function useNow(intervalMs: number): number {
 export function Thread({ options, initial }: { options: MountOptions; initial: ThreadResponse }) {
   const [state, dispatch] = useReducer(threadReducer, initial, initialThreadState);
   const [listError, setListError] = useState<string | null>(null);
-  const api = useMemo(() => new WidgetApi(options.origin), [options.origin]);
+  const site = state.thread.site;
+  const api = useMemo(() => new WidgetApi(options.origin, site), [options.origin, site]);
   const threadId = state.thread.id;
   const actions = useThreadActions(api, threadId, dispatch, options.callbacks);
   const now = useNow(30_000);
   const headingId = useId();
-  useLiveUpdates(options.origin, threadId, initial.eventCursor, dispatch, () => load('sort', state.sort));
+  useLiveUpdates(options.origin, site, threadId, initial.eventCursor, dispatch, () => load('sort', state.sort));
 
   useEffect(() => callEach(options.callbacks.onReady), []);
 
@@ -47,6 +48,7 @@ export function Thread({ options, initial }: { options: MountOptions; initial: T
     now,
     open: state.thread.status === 'open',
     isOwn: (comment: ApiComment) => comment.isMine === true || ownIds.has(comment.id),
+    hasSession: () => api.hasSession(),
     actions,
   };
 

@@ -1,5 +1,9 @@
-/** Upvote / score / downvote; the reader's own vote shows as a pressed button. */
+/**
+ * Upvote / score / downvote; the reader's own vote shows as a pressed button. Nobody votes
+ * on their own comment, so there it is the score alone.
+ */
 import { useState } from 'preact/hooks';
+import type { RefObject } from 'preact';
 import type { ApiComment } from '../../shared/api.js';
 import { errorText } from './api.js';
 import { useWidget } from './context.js';
@@ -7,28 +11,41 @@ import { useWidget } from './context.js';
 interface VoteButtonsProps {
   comment: ApiComment;
   onError: (message: string | null) => void;
+  /** A vote needs a session: without one the reader is asked for a name first. */
+  onNeedName: (direction: 1 | -1) => void;
+  /** Holds the buttons, so focus can come back to them after the name prompt. */
+  container: RefObject<HTMLSpanElement | null>;
 }
 
-export function VoteButtons({ comment, onError }: VoteButtonsProps) {
-  const { actions } = useWidget();
+export function VoteButtons({ comment, onError, onNeedName, container }: VoteButtonsProps) {
+  const { actions, isOwn, hasSession } = useWidget();
   // Not `disabled` while a vote is sent: that would throw keyboard focus off the button.
   const [voting, setVoting] = useState(false);
+  const score = (
+    <span class="score" title={`${comment.upvotes} up, ${comment.downvotes} down`}>
+      {comment.score}
+    </span>
+  );
+  if (isOwn(comment)) return <span class="votes">{score}</span>;
 
   async function vote(direction: 1 | -1) {
     if (voting) return;
-    setVoting(true);
     onError(null);
+    if (!hasSession()) return onNeedName(direction);
+    setVoting(true);
     try {
       await actions.vote(comment, direction);
     } catch (failure) {
-      onError(errorText(failure));
+      // The session was gone (dropped as unknown on the way): ask for a name as for a new reader.
+      if ((failure as { code?: string }).code === 'auth_required') onNeedName(direction);
+      else onError(errorText(failure));
     } finally {
       setVoting(false);
     }
   }
 
   return (
-    <span class="votes" aria-busy={voting}>
+    <span class="votes" aria-busy={voting} ref={container}>
       <button
         type="button"
         class="vote up"
@@ -41,9 +58,7 @@ export function VoteButtons({ comment, onError }: VoteButtonsProps) {
           <path d="M8 3l6 8H2z" />
         </svg>
       </button>
-      <span class="score" title={`${comment.upvotes} up, ${comment.downvotes} down`}>
-        {comment.score}
-      </span>
+      {score}
       <button
         type="button"
         class="vote down"

@@ -1,11 +1,12 @@
 /**
- * The widget's calls to the Parley API. It holds the reader's session token, adopts
- * the guest session a first write returns, and drops a token the server rejects.
+ * The widget's calls to the Parley API for one thread's site. The reader's session token
+ * is the one kept for that site; the guest session a first write returns is adopted, and
+ * a token the server rejects is dropped.
  */
-import type { ApiComment, CommentResponse, CommentSort, CommentsPage, DeleteResponse, VoteResponse } from '../../shared/api.js';
+import type { ApiComment, CommentResponse, CommentSort, CommentsPage, DeleteResponse, VoteRequest, VoteResponse } from '../../shared/api.js';
 import { errorMessages } from '../../shared/errors.js';
 import { withQuery, type RequestOptions } from '../common/http.js';
-import { requestAsReader } from '../common/session.js';
+import { readToken, requestAsReader } from '../common/session.js';
 
 export interface NewComment {
   body: string;
@@ -15,13 +16,21 @@ export interface NewComment {
 
 export class WidgetApi {
   declare readonly origin: string;
+  /** The thread's site slug: the reader's session for it is the only one sent. */
+  declare readonly site: string;
 
-  constructor(origin: string) {
+  constructor(origin: string, site: string) {
     this.origin = origin;
+    this.site = site;
+  }
+
+  /** Whether the reader has a session here; without one, a vote must name them first. */
+  hasSession(): boolean {
+    return readToken(this.origin, this.site) !== null;
   }
 
   private call<T>(path: string, options: Omit<RequestOptions, 'token'> = {}): Promise<T> {
-    return requestAsReader<T>(this.origin, `${this.origin}/api/v1${path}`, options);
+    return requestAsReader<T>(this.origin, this.site, `${this.origin}/api/v1${path}`, options);
   }
 
   comments(threadId: string, sort: CommentSort, cursor?: string | null): Promise<CommentsPage> {
@@ -42,8 +51,8 @@ export class WidgetApi {
     return this.call(`/comments/${encodeURIComponent(commentId)}`, { method: 'DELETE' });
   }
 
-  vote(commentId: string, value: -1 | 0 | 1): Promise<VoteResponse> {
-    return this.call(`/comments/${encodeURIComponent(commentId)}/vote`, { method: 'POST', body: { value } });
+  vote(commentId: string, vote: VoteRequest): Promise<VoteResponse> {
+    return this.call(`/comments/${encodeURIComponent(commentId)}/vote`, { method: 'POST', body: vote });
   }
 }
 

@@ -9,8 +9,11 @@ export interface ThreadActions {
   post(body: string, parentId: string | null, author: GuestIdentity): Promise<void>;
   edit(commentId: string, body: string): Promise<void>;
   remove(commentId: string): Promise<void>;
-  /** Clicking the reader's current vote again withdraws it. */
-  vote(comment: ApiComment, direction: 1 | -1): Promise<void>;
+  /**
+   * Clicking the reader's current vote again withdraws it. `name`: a reader without a session
+   * votes as a new guest of that name (votes need a session).
+   */
+  vote(comment: ApiComment, direction: 1 | -1, name?: string): Promise<void>;
 }
 
 export interface WidgetContextValue {
@@ -20,6 +23,8 @@ export interface WidgetContextValue {
   /** New comments and replies are accepted. */
   open: boolean;
   isOwn(comment: ApiComment): boolean;
+  /** The reader has a session for this thread's site; without one, a vote asks for a name first. */
+  hasSession(): boolean;
   actions: ThreadActions;
 }
 

@@ -21,7 +21,7 @@ export function submitOnCtrlEnter(event: TargetedKeyboardEvent<HTMLTextAreaEleme
 }
 
 /** Moves focus into a form that just opened inline, so keyboard users land where they asked to write. */
-export function useAutoFocus(target: RefObject<HTMLTextAreaElement | null>, enabled: boolean): void {
+export function useAutoFocus(target: RefObject<HTMLTextAreaElement | HTMLInputElement | null>, enabled: boolean): void {
   // A layout effect: focus moves in the same task as the render, so keys typed right after are not lost.
   useLayoutEffect(() => {
     if (!enabled || !target.current) return;

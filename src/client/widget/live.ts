@@ -12,6 +12,7 @@ import type {
   ServerToClientEvents,
   VoteUpdatedEvent,
 } from '../../shared/api.js';
+import { compareCursors } from './cursor.js';
 
 export interface LiveHandlers {
   created(event: CommentCreatedEvent): void;
@@ -27,7 +28,10 @@ export interface LiveOptions {
   threadId: string;
   /** The eventCursor the thread page was read at. */
   since: string | undefined;
-  /** Passed in rather than imported so this chunk shares no module with widget.js (one request less before first paint). */
+  /**
+   * The reader's token for the thread's site. Passed in rather than imported so this chunk
+   * shares no module with widget.js (one request less before first paint).
+   */
   readToken: () => string | null;
   handlers: LiveHandlers;
 }
@@ -93,9 +97,4 @@ export function connectLive({ origin, threadId, since, readToken, handlers }: Li
     reauthenticate: () => { socket.disconnect().connect(); },
     stop: () => { socket.disconnect(); },
   };
-}
-
-/** Cursors are decimal strings of a bigint: compare by length, then digit by digit. */
-function compareCursors(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }

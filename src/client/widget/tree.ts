@@ -58,7 +58,7 @@ export function mergeComment(old: ApiComment, update: ApiComment): ApiComment {
 /**
  * Adds a comment, or merges it into the copy already shown (the reader's own comment
  * arrives both in the POST response and as a live event). A reply goes last under its
- * parent; a reply whose parent is not loaded is left out. A top-level comment goes
+ * parent; for a reply whose parent is not loaded the list comes back unchanged. A top-level comment goes
  * first, or last when `atEnd` (oldest-first order).
  */
 export function upsertComment(list: ApiComment[], comment: ApiComment, atEnd: boolean): ApiComment[] {
@@ -68,32 +68,14 @@ export function upsertComment(list: ApiComment[], comment: ApiComment, atEnd: bo
 }
 
 /**
- * Removes a deleted comment. One with replies keeps its place as a placeholder so its
- * replies stay: the server's when given, else one made here.
+ * Applies a deletion as the server decided it: `placeholder` takes the comment's place (its
+ * replies stay), or without one the comment goes with anything under it; `prunedIds` are
+ * deleted ancestors that held their place only for it, and go too.
  */
-export function removeComment(list: ApiComment[], id: string, placeholder: ApiComment | null): ApiComment[] {
-  const result = mapComment(list, id, (old) => {
-    if (placeholder) return mergeComment(old, placeholder);
-    if (old.replies.length === 0) return null;
-    return { ...old, status: 'deleted', author: null, html: '', editedAt: null, isMine: false };
-  });
-  return result === list ? list : withoutEmptyPlaceholders(result);
-}
-
-/** A placeholder whose last reply went has nothing left to hold in place. */
-function withoutEmptyPlaceholders(list: ApiComment[]): ApiComment[] {
-  let changed = false;
-  const result = list.flatMap((comment) => {
-    const replies = withoutEmptyPlaceholders(comment.replies);
-    if (comment.status === 'deleted' && replies.length === 0) {
-      changed = true;
-      return [];
-    }
-    if (replies === comment.replies) return [comment];
-    changed = true;
-    return [{ ...comment, replies }];
-  });
-  return changed ? result : list;
+export function removeComment(list: ApiComment[], id: string, placeholder: ApiComment | null, prunedIds: string[]): ApiComment[] {
+  let result = mapComment(list, id, (old) => placeholder && mergeComment(old, placeholder));
+  for (const pruned of prunedIds) result = mapComment(result, pruned, () => null);
+  return result;
 }
 
 /** A later page, dropping earlier copies of its comments (a live comment may have been shown before its page). */
@@ -107,7 +89,7 @@ export function isCounted(comment: ApiComment | null): boolean {
   return comment !== null && comment.status === 'approved';
 }
 
-export function countCounted(comment: ApiComment | null): number {
-  if (!comment) return 0;
-  return comment.replies.reduce((sum, reply) => sum + countCounted(reply), isCounted(comment) ? 1 : 0);
+/** How many comments of these trees count toward the thread's comment count. */
+export function countCounted(list: ApiComment[]): number {
+  return list.reduce((sum, comment) => sum + countCounted(comment.replies) + Number(isCounted(comment)), 0);
 }

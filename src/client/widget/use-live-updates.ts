@@ -2,7 +2,8 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { Dispatch } from 'preact/hooks';
 import { onTokenChange, readToken } from '../common/session.js';
-import type { ThreadAction } from './thread-state.js';
+import type { LiveEventBase } from '../../shared/api.js';
+import type { ListChange, ThreadAction } from './thread-state.js';
 
 /**
  * The built live chunk's file name (hashed), set by scripts/build-client.ts. The chunk is
@@ -17,6 +18,7 @@ function loadLive(): Promise<typeof import('./live.js')> {
 
 export function useLiveUpdates(
   origin: string,
+  site: string,
   threadId: string,
   since: string | undefined,
   dispatch: Dispatch<ThreadAction>,
@@ -27,8 +29,9 @@ export function useLiveUpdates(
   latestResync.current = resync;
   useEffect(() => {
     let connection: import('./live.js').LiveConnection | null = null;
-    const stopWatchingToken = onTokenChange(() => connection?.reauthenticate());
+    const stopWatchingToken = onTokenChange((changed) => changed === site && connection?.reauthenticate());
     let cancelled = false;
+    const live = (event: LiveEventBase, change: ListChange) => dispatch({ type: 'live', cursor: event.cursor, change });
     loadLive()
       .then(({ connectLive }) => {
         if (cancelled) return;
@@ -36,12 +39,13 @@ export function useLiveUpdates(
           origin,
           threadId,
           since,
-          readToken: () => readToken(origin),
+          readToken: () => readToken(origin, site),
+          // With its cursor, so a page loading meanwhile can tell whether it already reflects it.
           handlers: {
-            created: (event) => dispatch({ type: 'upsert', comment: event.comment }),
-            updated: (event) => dispatch({ type: 'update', comment: event.comment }),
-            deleted: (event) => dispatch({ type: 'remove', id: event.commentId, placeholder: event.placeholder }),
-            votes: (event) => dispatch({ type: 'votes', id: event.commentId, counts: event }),
+            created: (event) => live(event, { type: 'upsert', comment: event.comment }),
+            updated: (event) => live(event, { type: 'update', comment: event.comment }),
+            deleted: (event) => live(event, { type: 'remove', id: event.commentId, placeholder: event.placeholder, prunedIds: event.prunedIds ?? [] }),
+            votes: (event) => live(event, { type: 'votes', id: event.commentId, counts: event }),
             resync: () => latestResync.current(),
           },
         });
@@ -52,5 +56,5 @@ export function useLiveUpdates(
       stopWatchingToken();
       connection?.stop();
     };
-  }, [origin, threadId]);
+  }, [origin, site, threadId]);
 }

@@ -4,11 +4,11 @@
  * the API cannot give back (the markdown source, the guest's name).
  */
 import { useMemo } from 'preact/hooks';
-import { changeVote } from '../../shared/votes.js';
 import type { Dispatch } from 'preact/hooks';
+import type { VoteResponse } from '../../shared/api.js';
 import type { ThreadActions } from './context.js';
 import type { WidgetApi } from './api.js';
-import { forgetSource, saveGuest, saveSource } from './local-data.js';
+import { forgetSource, readGuest, saveGuest, saveSource } from './local-data.js';
 import { callEach, type WidgetCallbacks } from './mount-options.js';
 import type { ThreadAction } from './thread-state.js';
 
@@ -39,22 +39,22 @@ export function useThreadActions(
       },
 
       async remove(commentId) {
-        const response = await api.remove(commentId);
+        const { placeholder, prunedIds } = await api.remove(commentId);
         forgetSource(api.origin, commentId);
-        dispatch({ type: 'remove', id: commentId, placeholder: response.placeholder });
+        dispatch({ type: 'remove', id: commentId, placeholder, prunedIds: prunedIds ?? [] });
       },
 
-      async vote(comment, direction) {
+      async vote(comment, direction, name) {
         const before = comment.myVote ?? 0;
-        const value = comment.myVote === direction ? 0 : direction;
-        // Shown at once, as the server will count it; its answer then confirms or corrects.
-        dispatch({ type: 'votes', id: comment.id, counts: { ...changeVote(comment, before, value), myVote: value } });
+        const after = comment.myVote === direction ? 0 : direction;
+        dispatch({ type: 'voteSent', id: comment.id, before, after });
+        let result: VoteResponse | null = null;
         try {
-          const counts = await api.vote(comment.id, value);
-          dispatch({ type: 'votes', id: comment.id, counts });
-        } catch (failure) {
-          dispatch({ type: 'votes', id: comment.id, counts: { ...comment, myVote: before } });
-          throw failure;
+          result = await api.vote(comment.id, { value: after, author: name ? { name } : undefined });
+          // The composer then knows the guest the vote made.
+          if (name) saveGuest(api.origin, { name, email: readGuest(api.origin)?.email ?? '' });
+        } finally {
+          dispatch({ type: 'voteDone', id: comment.id, result });
         }
       },
     }),

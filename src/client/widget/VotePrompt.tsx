@@ -1,0 +1,89 @@
+/**
+ * Asks a reader who has no session for the name to vote under: a vote makes them a guest,
+ * as a first comment does, so the server can hold them to one vote per comment.
+ */
+import { useId, useRef, useState } from 'preact/hooks';
+import type { TargetedEvent } from 'preact';
+import { MAX_NAME_LENGTH, type ApiComment } from '../../shared/api.js';
+import { errorText } from './api.js';
+import { useWidget } from './context.js';
+import { useAutoFocus } from './form-parts.js';
+import { readGuest } from './local-data.js';
+
+interface VotePromptProps {
+  comment: ApiComment;
+  direction: 1 | -1;
+  /** After the vote, on Cancel, or on Escape. */
+  onClose: () => void;
+}
+
+export function VotePrompt({ comment, direction, onClose }: VotePromptProps) {
+  const { origin, actions } = useWidget();
+  const [name, setName] = useState(() => readGuest(origin)?.name ?? '');
+  const [sending, setSending] = useState(false);
+  // `aboutName` marks the field invalid: an empty name, not a refused vote.
+  const [error, setError] = useState<{ message: string; aboutName: boolean } | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const hintId = useId();
+  const errorId = useId();
+  useAutoFocus(input, true);
+
+  async function submit(event: TargetedEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (sending) return;
+    if (!name.trim()) {
+      setError({ message: 'Please enter your name.', aboutName: true });
+      input.current?.focus();
+      return;
+    }
+    setSending(true);
+    setError(null);
+    try {
+      await actions.vote(comment, direction, name.trim());
+      onClose();
+    } catch (failure) {
+      setError({ message: errorText(failure), aboutName: false });
+      setSending(false);
+      // The disabled button dropped focus; the reader continues where the form can be fixed.
+      input.current?.focus();
+    }
+  }
+
+  return (
+    <form class="composer" onSubmit={submit} onKeyDown={(event) => event.key === 'Escape' && onClose()} aria-busy={sending}>
+      <p class="hint" id={hintId}>
+        To {direction === 1 ? 'upvote' : 'downvote'}, give the name you would comment under.
+      </p>
+      <div class="identity">
+        <label>
+          <span>Your name</span>
+          <input
+            ref={input}
+            type="text"
+            dir="auto"
+            autoComplete="name"
+            maxLength={MAX_NAME_LENGTH}
+            required
+            aria-describedby={error ? `${hintId} ${errorId}` : hintId}
+            aria-invalid={error?.aboutName || undefined}
+            value={name}
+            onInput={(event) => setName(event.currentTarget.value)}
+          />
+        </label>
+      </div>
+      {error && (
+        <p class="error" role="alert" id={errorId}>
+          {error.message}
+        </p>
+      )}
+      <div class="form-buttons">
+        <button type="button" class="secondary" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="submit" class="primary" disabled={sending}>
+          Vote as guest
+        </button>
+      </div>
+    </form>
+  );
+}
