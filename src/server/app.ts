@@ -14,10 +14,14 @@ import { apiCors, originAllowlist } from './http/cors.js';
 import { Unavailable } from './errors.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
+import { requestLog } from './http/request-log.js';
 import { createMetrics, metricsEndpoint } from './metrics/metrics.js';
 import type { SocketAdapter } from './realtime/adapter.js';
 import { createSocketServer, relayDomainEvents, type ParleyServer } from './realtime/sockets.js';
 import { threadRoutes } from './threads/routes.js';
+import { publicPages } from './pages/public-pages.js';
+import { shareThreadChanges } from './pages/cross-process.js';
+import type { Server } from 'socket.io';
 import { voteRoutes } from './votes/routes.js';
 
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/client');
@@ -52,6 +56,7 @@ function trustProxySetting(value: string): number | string[] {
 export function createApp(deps: Deps, config: Config, log: Logger, options: { adapter?: SocketAdapter } = {}): AppParts {
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLog(log));
   // Rate limits and IP hashes need the reader's address, not the proxy's.
   if (config.trustProxy) app.set('trust proxy', trustProxySetting(config.trustProxy));
   // The widget and thread JSON shrink to a third or less: readers on slow links feel it.
@@ -85,7 +90,10 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   const api = express.Router();
   api.use(apiCors(isOriginAllowed));
   api.use(express.json({ limit: '64kb' }));
-  api.use(threadRoutes(deps), commentRoutes(deps), voteRoutes(deps));
+  const pages = publicPages(deps, config.pageCache);
+  // Another process's changes reach this one's page cache the way its live events do.
+  const stopSharing = shareThreadChanges(io as unknown as Server, deps, pages, options.adapter !== undefined);
+  api.use(threadRoutes(deps, pages), commentRoutes(deps, pages), voteRoutes(deps));
   app.use('/api/v1', api);
 
   app.use(staticClient());
@@ -99,6 +107,8 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
     io,
     close: async () => {
       stopRelay();
+      stopSharing();
+      pages.close();
       metrics.close();
       await io.close(); // closes the HTTP server too
     },

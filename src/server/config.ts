@@ -57,6 +57,10 @@ const envSchema = z.object({
   RATE_LIMIT_REPLAYS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.replay),
   /** How long the live-event log keeps a change for replay; a client further behind re-reads. */
   LIVE_REPLAY_WINDOW_HOURS: z.coerce.number().positive().default(24),
+  /** Memory for thread pages kept ready to send (JSON, gzip and brotli), in MiB. */
+  PAGE_CACHE_MB: z.coerce.number().positive().default(64),
+  /** A page of a thread that keeps changing is rebuilt at most this often (ms); readers catch up live. */
+  PAGE_REBUILD_MIN_MS: z.coerce.number().int().min(0).default(250),
   /** Socket connections one IP address may hold at once. */
   SOCKETS_PER_IP: z.coerce.number().int().min(1).default(100),
   /** Express's `trust proxy`: set when a reverse proxy adds X-Forwarded-For (e.g. `loopback` or `1`). */
@@ -83,6 +87,7 @@ export interface Config {
   redisPrefix: string;
   limits: Record<keyof typeof DEFAULT_LIMITS, number>;
   replayWindowHours: number;
+  pageCache: { maxBytes: number; minRebuildMs: number };
   socketsPerIp: number;
   trustProxy: string | undefined;
   smtpUrl: string | undefined;
@@ -127,6 +132,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       guest: e.RATE_LIMIT_NEW_GUESTS_PER_HOUR, replay: e.RATE_LIMIT_REPLAYS_PER_MINUTE,
     }),
     replayWindowHours: e.LIVE_REPLAY_WINDOW_HOURS,
+    pageCache: Object.freeze({ maxBytes: Math.round(e.PAGE_CACHE_MB * 1024 * 1024), minRebuildMs: e.PAGE_REBUILD_MIN_MS }),
     socketsPerIp: e.SOCKETS_PER_IP,
     trustProxy: e.TRUST_PROXY,
     smtpUrl: e.SMTP_URL,

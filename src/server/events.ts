@@ -15,8 +15,10 @@ export interface DomainEvents {
   'comment.created': ThreadChange & { comment: ApiComment };
   'comment.updated': ThreadChange & { comment: ApiComment };
   'comment.deleted': ThreadChange & { commentId: string; placeholder: ApiComment | null; prunedIds: string[] };
-  'vote.updated': ThreadChange & { commentId: string; score: number; upvotes: number; downvotes: number };
+  'vote.updated': ThreadChange & { commentId: string; upvotes: number; downvotes: number };
   'site.changed': { siteId: string };
+  /** A session was ended: whoever keeps resolved sessions drops it. */
+  'session.revoked': { tokenHash: string; userId: string | null };
 }
 
 export type DomainEventName = keyof DomainEvents;

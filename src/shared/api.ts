@@ -25,9 +25,13 @@ export interface ApiAuthor {
   isGuest: boolean;
 }
 
+/**
+ * A comment as every reader gets it: pages are the same bytes for everyone (and cached so).
+ * What is the reader's own (their vote, whether it is theirs and until when they may change
+ * it, their comments awaiting moderation) comes apart, in the ReaderOverlay.
+ */
 export interface ApiComment {
   id: string;
-  threadId: string;
   parentId: string | null;
   depth: number;
   /** null when the comment is a deleted placeholder kept for its replies. */
@@ -35,16 +39,10 @@ export interface ApiComment {
   html: string;
   createdAt: string;
   editedAt: string | null;
-  score: number;
+  /** The score is upvotes - downvotes. */
   upvotes: number;
   downvotes: number;
   status: CommentStatus;
-  /** Only on responses to the comment's own author (guest or account). */
-  isMine?: boolean;
-  /** The reader's own vote, when the request carries their session. */
-  myVote?: -1 | 0 | 1;
-  /** Only on the reader's own comments: until when they may still edit or delete it. */
-  editableUntil?: string;
   replies: ApiComment[];
 }
 
@@ -63,6 +61,19 @@ export interface CommentsPage {
   eventCursor: string;
 }
 
+/**
+ * What is the reader's own in a thread (GET /threads/:id/me), merged by the widget into the
+ * page every reader shares.
+ */
+export interface ReaderOverlay {
+  /** The reader's vote on each comment they voted on. */
+  votes: Record<string, 1 | -1>;
+  /** The reader's comments: until when each may still be edited or deleted, or null. */
+  mine: Record<string, string | null>;
+  /** The reader's comments awaiting moderation, which the shared page does not show. */
+  pending: ApiComment[];
+}
+
 export interface GuestSession {
   token: string;
   expiresAt: string;
@@ -72,7 +83,14 @@ export interface GuestSession {
 /** A write by a reader who had no session returns a new guest session with the result. */
 export interface CommentResponse {
   comment: ApiComment;
+  /** Until when the author may edit or delete it. */
+  editableUntil: string;
   session?: GuestSession;
+}
+
+export interface EditResponse {
+  comment: ApiComment;
+  editableUntil: string;
 }
 
 /** A vote by a reader without a session names them, and makes them a guest (where the site allows guests). */
@@ -83,7 +101,6 @@ export interface VoteRequest {
 
 export interface VoteResponse {
   commentId: string;
-  score: number;
   upvotes: number;
   downvotes: number;
   myVote: -1 | 0 | 1;
@@ -120,7 +137,6 @@ export interface CommentDeletedEvent extends LiveEventBase {
 }
 export interface VoteUpdatedEvent extends LiveEventBase {
   commentId: string;
-  score: number;
   upvotes: number;
   downvotes: number;
 }

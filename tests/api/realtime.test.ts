@@ -62,7 +62,7 @@ describe('live updates', () => {
 
     await api(app, 'POST', `/api/v1/comments/${posted.json.comment.id}/vote`, { body: { value: 1, author: { name: 'Voter' } } });
     const voted = await waitFor(reader.received, (r) => r.event === 'vote:updated');
-    assert.deepEqual([voted.data.commentId, voted.data.score], [posted.json.comment.id, 1]);
+    assert.deepEqual([voted.data.commentId, voted.data.upvotes, voted.data.downvotes], [posted.json.comment.id, 1, 0]);
 
     await api(app, 'DELETE', `/api/v1/comments/${posted.json.comment.id}`, { token });
     const deleted = await waitFor(reader.received, (r) => r.event === 'comment:deleted');
@@ -124,7 +124,11 @@ describe('live updates', () => {
       const publicList = await api(app, 'GET', `/api/v1/threads/${thread.id}/comments`);
       assert.equal(publicList.json.comments.length, 0);
       const ownList = await api(app, 'GET', `/api/v1/threads/${thread.id}/comments`, { token });
-      assert.equal(ownList.json.comments.length, 2);
+      assert.equal(ownList.json.comments.length, 0, 'the page is the same for the author');
+      const overlay = await api(app, 'GET', `/api/v1/threads/${thread.id}/me`, { token });
+      assert.deepEqual(overlay.json.pending.map((c: { html: string }) => c.html).sort(), ['<p>my first</p>', '<p>waiting</p>']);
+      const strangerOverlay = await api(app, 'GET', `/api/v1/threads/${thread.id}/me`, { token: (await post(thread.id, { body: 'x', author: { name: 'S' } })).json.session.token });
+      assert.deepEqual(strangerOverlay.json.pending.map((c: { html: string }) => c.html), ['<p>x</p>']);
       const replay = await connect();
       const ack = await join(replay.socket, thread.id, '0');
       assert.equal(ack.ok && ack.missed, 0, 'a replay never carries someone else\'s pending comment');

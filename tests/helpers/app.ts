@@ -52,6 +52,8 @@ export interface TestAppOptions {
   metricsToken?: string;
   /** Socket connections one address may hold (SOCKETS_PER_IP); every test client shares 127.0.0.1. */
   socketsPerIp?: number;
+  /** PAGE_REBUILD_MIN_MS: 0 (the default here) makes every change show in the next read. */
+  pageRebuildMinMs?: number;
   /** TRUST_PROXY: which proxies' X-Forwarded-For to believe. */
   trustProxy?: string;
   /** Where the app logs (default: nowhere). */
@@ -77,6 +79,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     PORT: '0', DEMO: 'false', SESSION_SECRET: 'test-secret-test-secret', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'parley-')),
     METRICS_TOKEN: options.metricsToken,
     SOCKETS_PER_IP: options.socketsPerIp?.toString(), TRUST_PROXY: options.trustProxy,
+    PAGE_REBUILD_MIN_MS: String(options.pageRebuildMinMs ?? 0),
   });
   const sharedPrefix = options.sameDatabaseAs?.prefix ?? prefix;
   const adapter = options.crossProcess ? crossProcessAdapter({ redis: options.redis, pool: database.pool, prefix: sharedPrefix }) : undefined;

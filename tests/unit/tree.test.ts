@@ -6,8 +6,8 @@ import { buildTree } from '../../src/server/comments/tree.js';
 let clock = 0;
 function c(id: string, parentId: string | null, depth: number, status: ApiComment['status'] = 'approved'): ApiComment {
   return {
-    id, threadId: 't', parentId, depth, author: { name: id, id: null, isGuest: true }, html: id,
-    createdAt: new Date(++clock * 1000).toISOString(), editedAt: null, score: 0, upvotes: 0, downvotes: 0, status, replies: [],
+    id, parentId, depth, author: { name: id, id: null, isGuest: true }, html: id,
+    createdAt: new Date(++clock * 1000).toISOString(), editedAt: null, upvotes: 0, downvotes: 0, status, replies: [],
   };
 }
 const shape = (list: ApiComment[]): unknown => list.map((x) => [x.id, shape(x.replies)]);

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { CommentSort } from '../../shared/api.js';
 import type { Db } from '../db/index.js';
 import { commentRankings, comments } from '../db/schema.js';
@@ -7,16 +7,11 @@ import { publicColumns, type PublicCommentRow } from './serialize.js';
 /**
  * The two queries behind every page read, as prepared statements: the hottest path in Parley
  * skips query building in drizzle and planning in PostgreSQL (about a quarter of a read).
- * One statement per shape (sort, cursor or not, reader or not), prepared on first use.
+ * One statement per shape (sort, cursor or not), prepared on first use.
  */
 
-const viewer = sql.placeholder('viewerId');
-
-/** What a reader may see: published comments, placeholders, and their own comments under review. */
-function visible(withViewer: boolean): SQL {
-  const shown = or(eq(comments.status, 'approved'), eq(comments.status, 'deleted'))!;
-  return withViewer ? or(shown, and(eq(comments.status, 'pending'), eq(comments.authorId, viewer)))! : shown;
-}
+/** What every reader sees: published comments and placeholders (a reader's own under review come in their overlay). */
+const visible: SQL = inArray(comments.status, ['approved', 'deleted']);
 
 /** A deleted top-level comment keeps its slot only while a reply under it still stands (placeholders.ts's rule). */
 const stillNeeded = sql`(${comments.status} <> 'deleted' or exists (
@@ -42,7 +37,7 @@ function prepareTopLevel(db: Db, shape: TopLevelShape, name: string) {
     .select(publicColumns)
     .from(comments)
     .where(and(
-      eq(comments.threadId, sql.placeholder('threadId')), isNull(comments.parentId), visible(shape.withViewer), stillNeeded,
+      eq(comments.threadId, sql.placeholder('threadId')), isNull(comments.parentId), visible, stillNeeded,
       shape.withCursor ? afterCursor(shape.sort) : undefined,
     ))
     .orderBy(...orderFor(shape.sort))
@@ -50,16 +45,16 @@ function prepareTopLevel(db: Db, shape: TopLevelShape, name: string) {
     .prepare(name);
 }
 
-function prepareReplies(db: Db, withViewer: boolean, name: string) {
+function prepareReplies(db: Db, name: string) {
   return db
     .select(publicColumns)
     .from(comments)
-    .where(and(sql`${comments.rootId} = any(${sql.placeholder('rootIds')}::uuid[])`, isNotNull(comments.parentId), visible(withViewer)))
+    .where(and(sql`${comments.rootId} = any(${sql.placeholder('rootIds')}::uuid[])`, isNotNull(comments.parentId), visible))
     .orderBy(asc(comments.createdAt), asc(comments.id))
     .prepare(name);
 }
 
-interface TopLevelShape { sort: CommentSort; withCursor: boolean; withViewer: boolean }
+interface TopLevelShape { sort: CommentSort; withCursor: boolean }
 type Prepared = { execute(params: Record<string, unknown>): Promise<PublicCommentRow[]> };
 
 const cache = new WeakMap<Db, Map<string, Prepared>>();
@@ -74,34 +69,32 @@ function prepared(db: Db, name: string, make: () => Prepared): Prepared {
 
 export function readTopLevel(
   db: Db,
-  input: { threadId: string; sort: CommentSort; limit: number; cursor?: { id: string; score: number }; viewerId?: string },
+  input: { threadId: string; sort: CommentSort; limit: number; cursor?: { id: string; score: number } },
 ): Promise<PublicCommentRow[]> {
-  const shape = { sort: input.sort, withCursor: input.cursor !== undefined, withViewer: input.viewerId !== undefined };
-  const name = `comments_top_${shape.sort}_${Number(shape.withCursor)}${Number(shape.withViewer)}`;
+  const shape = { sort: input.sort, withCursor: input.cursor !== undefined };
+  const name = `comments_top_${shape.sort}_${Number(shape.withCursor)}`;
   return prepared(db, name, () => prepareTopLevel(db, shape, name)).execute({
-    threadId: input.threadId, limit: input.limit, cursorId: input.cursor?.id, cursorScore: input.cursor?.score, viewerId: input.viewerId,
+    threadId: input.threadId, limit: input.limit, cursorId: input.cursor?.id, cursorScore: input.cursor?.score,
   });
 }
 
-export function readReplies(db: Db, input: { rootIds: string[]; viewerId?: string }): Promise<PublicCommentRow[]> {
-  const withViewer = input.viewerId !== undefined;
-  const name = `comments_replies_${Number(withViewer)}`;
-  return prepared(db, name, () => prepareReplies(db, withViewer, name)).execute({ rootIds: input.rootIds, viewerId: input.viewerId });
+export function readReplies(db: Db, input: { rootIds: string[] }): Promise<PublicCommentRow[]> {
+  const name = 'comments_replies';
+  return prepared(db, name, () => prepareReplies(db, name)).execute({ rootIds: input.rootIds });
 }
 
-function prepareByIds(db: Db, withViewer: boolean, name: string) {
+function prepareByIds(db: Db, name: string) {
   return db
     .select(publicColumns)
     .from(comments)
-    .where(and(sql`${comments.id} = any(${sql.placeholder('ids')}::uuid[])`, isNull(comments.parentId), visible(withViewer), stillNeeded))
+    .where(and(sql`${comments.id} = any(${sql.placeholder('ids')}::uuid[])`, isNull(comments.parentId), visible, stillNeeded))
     .prepare(name);
 }
 
 /** Top-level comments by id, in the order given, leaving out those the reader may not (or no longer) see. */
-export async function readTopLevelByIds(db: Db, input: { ids: string[]; viewerId?: string }): Promise<PublicCommentRow[]> {
-  const withViewer = input.viewerId !== undefined;
-  const name = `comments_by_ids_${Number(withViewer)}`;
-  const rows = await prepared(db, name, () => prepareByIds(db, withViewer, name)).execute({ ids: input.ids, viewerId: input.viewerId });
+export async function readTopLevelByIds(db: Db, input: { ids: string[] }): Promise<PublicCommentRow[]> {
+  const name = 'comments_by_ids';
+  const rows = await prepared(db, name, () => prepareByIds(db, name)).execute({ ids: input.ids });
   const position = new Map(input.ids.map((id, i) => [id, i]));
   return rows.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
 }

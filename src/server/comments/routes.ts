@@ -2,20 +2,26 @@ import { Router } from 'express';
 import type { Deps } from '../deps.js';
 import { callerOf } from '../http/actor.js';
 import { parseBody, parseParams, parseQuery } from '../http/validate.js';
-import { getThreadForCaller } from '../threads/service.js';
-import { listThreadComments } from './listing.js';
+import type { PublicPages } from '../pages/public-pages.js';
+import { sendCachedPage } from '../pages/send.js';
+import { readerOverlay } from './reader.js';
 import { commentIdParams, editCommentBody, listCommentsQuery, postCommentBody, threadIdParams } from './schemas.js';
 import { deleteComment, editComment, postComment } from './service.js';
 
-export function commentRoutes(deps: Deps): Router {
+export function commentRoutes(deps: Deps, pages: PublicPages): Router {
   const router = Router();
 
+  // The same bytes for every reader: the session, if any, plays no part (see /me).
   router.get('/threads/:id/comments', async (req, res) => {
     const { id } = parseParams(threadIdParams, req);
     const query = parseQuery(listCommentsQuery, req);
-    const caller = await callerOf(deps, req);
-    const { thread, site } = await getThreadForCaller(deps, caller, id);
-    res.json(await listThreadComments(deps, caller.actor, { ...query, thread, editWindowSeconds: site.editWindowSeconds }));
+    const origin = req.get('origin');
+    sendCachedPage(req, res, await pages.read({ actor: null, origin: origin ?? null }, id, query));
+  });
+
+  router.get('/threads/:id/me', async (req, res) => {
+    const { id } = parseParams(threadIdParams, req);
+    res.set('Cache-Control', 'private, no-store').json(await readerOverlay(deps, await callerOf(deps, req), id));
   });
 
   router.post('/threads/:id/comments', async (req, res) => {

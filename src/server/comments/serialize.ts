@@ -12,19 +12,20 @@ export const publicColumns = {
 };
 export type PublicCommentRow = Pick<CommentRow, keyof typeof publicColumns>;
 
-/** A row as the API shows it; a deleted comment keeps only its place in the tree. */
+/**
+ * A row as every reader sees it (no field that repeats the thread or can be derived); a
+ * deleted comment keeps only its place in the tree.
+ */
 export function toApiComment(row: PublicCommentRow): ApiComment {
   const deleted = row.status === 'deleted';
   return {
     id: row.id,
-    threadId: row.threadId,
     parentId: row.parentId,
     depth: row.depth,
     author: deleted ? null : { name: row.authorName, id: row.authorId, isGuest: row.authorIsGuest },
     html: deleted ? '' : row.bodyHtml,
     createdAt: row.createdAt.toISOString(),
     editedAt: row.editedAt?.toISOString() ?? null,
-    score: row.score,
     upvotes: row.upvotes,
     downvotes: row.downvotes,
     status: row.status,

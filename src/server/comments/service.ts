@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import type { ApiComment, CommentResponse, DeleteResponse } from '../../shared/api.js';
+import type { CommentResponse, DeleteResponse, EditResponse } from '../../shared/api.js';
 import { actorOrNewGuest, assertCallerOnSite, consumeGuestAllowance, requireActor } from '../auth/service.js';
 import type { SessionAction } from '../auth/policy.js';
 import { transactional, type Tx } from '../db/index.js';
@@ -19,8 +19,9 @@ export interface PostCommentInput extends PostCommentBody {
   threadId: string;
 }
 
-function asAuthorSees(row: CommentRow, site: { editWindowSeconds: number }): ApiComment {
-  return { ...toApiComment(row), isMine: true, myVote: 0, editableUntil: editableUntil(row, site).toISOString() };
+/** The comment, and what only its author is told: until when they may change it. */
+function asAuthorSees(row: CommentRow, site: { editWindowSeconds: number }): EditResponse {
+  return { comment: toApiComment(row), editableUntil: editableUntil(row, site).toISOString() };
 }
 
 /** The thread and its site, once the caller is known to belong there. */
@@ -65,7 +66,7 @@ export async function postComment(deps: Deps, caller: Caller, input: PostComment
     });
     const id = randomUUID();
     const status = mustHoldForReview(site, author.actor) ? 'pending' : 'approved';
-    const [row] = await tx.insert(comments).values({
+    const row = await insertComment(tx, {
       id,
       siteId: site.id,
       threadId: thread.id,
@@ -82,14 +83,25 @@ export async function postComment(deps: Deps, caller: Caller, input: PostComment
       status,
       ipHash,
       createdAt: deps.now(),
-    }).returning();
-    if (status === 'approved') await adjustCommentCount(tx, thread.id, 1);
+    });
     await deps.changeLog.record({ tx, afterCommit, events: deps.events }, {
       name: 'comment.created', siteId: site.id, threadId: thread.id, commentId: row.id,
       audienceUserId: status === 'approved' ? null : row.authorId, payload: { comment: toApiComment(row) },
     });
-    return { comment: asAuthorSees(row, site), ...(author.session ? { session: author.session } : {}) };
+    return { ...asAuthorSees(row, site), ...(author.session ? { session: author.session } : {}) };
   });
+}
+
+/**
+ * Inserts a comment and, when readers see it, counts it on its thread: one statement, so the
+ * thread's row is locked one round trip later than with two.
+ */
+async function insertComment(tx: Tx, values: typeof comments.$inferInsert): Promise<CommentRow> {
+  const counted = tx.$with('counted', { one: sql<number>`1` }).as(
+    sql`update ${threads} set comment_count = comment_count + 1 where id = ${values.threadId} returning 1 as one`);
+  const into = values.status === 'approved' ? tx.with(counted) : tx;
+  const [row] = await into.insert(comments).values(values).returning();
+  return row;
 }
 
 async function adjustCommentCount(tx: Tx, threadId: string, delta: number): Promise<void> {
@@ -119,7 +131,7 @@ export async function editComment(
   deps: Deps,
   caller: Caller,
   input: { commentId: string; body: string },
-): Promise<{ comment: ApiComment }> {
+): Promise<EditResponse> {
   const body = cleanBody(input.body).trim();
   if (!body) throw new BadRequest('body must not be empty', { body: ['body must not be empty'] });
   return transactional(deps.db, async (tx, afterCommit) => {
@@ -133,7 +145,7 @@ export async function editComment(
       name: 'comment.updated', siteId: row.siteId, threadId: row.threadId, commentId: row.id,
       audienceUserId: row.status === 'approved' ? null : row.authorId, payload: { comment: toApiComment(row) },
     });
-    return { comment: asAuthorSees(row, site) };
+    return asAuthorSees(row, site);
   });
 }
 

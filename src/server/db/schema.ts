@@ -90,6 +90,8 @@ export const comments = pgTable('comments', {
   index('comments_thread_top_score_idx').on(t.threadId, t.score, t.createdAt, t.id).where(sql`${t.parentId} is null`),
   index('comments_root_idx').on(t.rootId, t.createdAt),
   index('comments_parent_idx').on(t.parentId),
+  /** A reader's own comments in a thread: the per-reader overlay. */
+  index('comments_author_thread_idx').on(t.authorId, t.threadId),
   check('comments_depth_nonneg', sql`${t.depth} >= 0`),
 ]);
 
@@ -100,6 +102,8 @@ export const votes = pgTable('votes', {
   createdAt: createdAt(),
 }, (t) => [
   primaryKey({ columns: [t.commentId, t.userId] }),
+  /** A reader's votes in a thread: the per-reader overlay. */
+  index('votes_user_idx').on(t.userId),
   check('votes_value_unit', sql`${t.value} in (-1, 1)`),
 ]);
 

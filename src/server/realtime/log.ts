@@ -23,16 +23,19 @@ export function socketEventName(name: ThreadChangeName): keyof ServerToClientEve
  * transaction has committed. The log keeps only which comment changed, never its text: a
  * replay re-reads the comment, so an edit or a deletion takes the old words out of it too.
  * The per-thread lock, held to commit, makes a thread's cursors increase in commit order: a
- * reader who saw cursor N has seen everything before N, so resuming from N loses nothing.
+ * reader who saw cursor N has seen everything before N, so resuming from N loses nothing. It is
+ * taken in the same statement that draws the cursor, the write's last before COMMIT, so a
+ * thread's writes queue on it for as short a time as the commit allows.
  */
 async function record<K extends ThreadChangeName>(context: ChangeContext, change: RecordedChange<K>): Promise<void> {
   const { name, siteId, threadId, commentId, audienceUserId, payload } = change;
-  await context.tx.execute(sql`select pg_advisory_xact_lock(hashtext(${threadId}))`);
-  const [row] = await context.tx
-    .insert(threadEvents)
-    .values({ threadId, type: socketEventName(name), commentId, audienceUserId })
-    .returning({ id: threadEvents.id });
-  const event = { siteId, threadId, cursor: String(row.id), audienceUserId, ...payload } as unknown as DomainEvents[K];
+  // The lock's subquery is the insert's only row source, so it is held before the cursor is drawn.
+  const result = await context.tx.execute<{ id: string }>(sql`
+    insert into ${threadEvents} (thread_id, type, comment_id, audience_user_id)
+    select ${threadId}::uuid, ${socketEventName(name)}, ${commentId}::uuid, ${audienceUserId}::uuid
+    from (select pg_advisory_xact_lock(hashtext(${threadId}::text))) as locked
+    returning id`);
+  const event = { siteId, threadId, cursor: String(result.rows[0].id), audienceUserId, ...payload } as unknown as DomainEvents[K];
   context.afterCommit(() => context.events.emit(name, event));
 }
 
@@ -67,7 +70,7 @@ async function replayPayload(
 ): Promise<Record<string, unknown> | null> {
   if (!visibleNow(row, viewerId)) return null;
   if (type === 'comment:created' || type === 'comment:updated') return { comment: toApiComment(row) };
-  if (type === 'vote:updated') return { commentId: row.id, score: row.score, upvotes: row.upvotes, downvotes: row.downvotes };
+  if (type === 'vote:updated') return { commentId: row.id, upvotes: row.upvotes, downvotes: row.downvotes };
   if (type === 'comment:deleted') {
     if (row.status !== 'deleted') return null;
     const outcome = await deletionOutcome(db, row);

@@ -50,7 +50,7 @@ export async function voteOnComment(
     const after = input.value;
     const result = { commentId: comment.id, myVote: after, ...(voter.session ? { session: voter.session } : {}) };
     if (before === after) {
-      return { ...result, score: comment.score, upvotes: comment.upvotes, downvotes: comment.downvotes };
+      return { ...result, upvotes: comment.upvotes, downvotes: comment.downvotes };
     }
     if (after === 0) {
       await tx.delete(votes).where(and(eq(votes.commentId, comment.id), eq(votes.userId, userId)));
@@ -62,8 +62,8 @@ export async function voteOnComment(
     await tx.update(comments).set({ upvotes, downvotes, score }).where(eq(comments.id, comment.id));
     await deps.changeLog.record({ tx, afterCommit, events: deps.events }, {
       name: 'vote.updated', siteId: comment.siteId, threadId: comment.threadId, commentId: comment.id, audienceUserId: null,
-      payload: { commentId: comment.id, score, upvotes, downvotes },
+      payload: { commentId: comment.id, upvotes, downvotes },
     });
-    return { ...result, score, upvotes, downvotes };
+    return { ...result, upvotes, downvotes };
   });
 }
