@@ -37,7 +37,8 @@ describe('operations endpoints', () => {
     const doc = await api(app, 'GET', '/api/openapi.json');
     assert.equal(doc.status, 200);
     assert.equal(doc.json.openapi, '3.1.0');
-    for (const p of ['/threads', '/threads/{id}/comments', '/comments/{id}', '/comments/{id}/vote', '/counts']) assert.ok(doc.json.paths[p], p);
+    for (const p of ['/threads', '/threads/{id}/comments', '/threads/{id}/me', '/comments/{id}', '/comments/{id}/vote', '/counts']) assert.ok(doc.json.paths[p], p);
+    assert.ok(doc.json.components.schemas.ReaderOverlay.properties.pending, 'the reader overlay is described');
     const postSchema = doc.json.paths['/threads/{id}/comments'].post.requestBody.content['application/json'].schema;
     assert.deepEqual(postSchema.required, ['body']);
     assert.equal(postSchema.properties.body.maxLength, 10_000);

@@ -39,15 +39,22 @@ export function openApiDocument(publicUrl: string) {
         Comment: {
           type: 'object',
           properties: {
-            id: { type: 'string' }, threadId: { type: 'string' }, parentId: { type: ['string', 'null'] }, depth: { type: 'integer' },
+            id: { type: 'string' }, parentId: { type: ['string', 'null'] }, depth: { type: 'integer' },
             author: { type: ['object', 'null'], properties: { name: { type: 'string' }, id: { type: ['string', 'null'] }, isGuest: { type: 'boolean' } } },
             html: { type: 'string', description: 'Rendered from markdown and sanitized.' },
             createdAt: { type: 'string', format: 'date-time' }, editedAt: { type: ['string', 'null'], format: 'date-time' },
-            score: { type: 'integer' }, upvotes: { type: 'integer' }, downvotes: { type: 'integer' },
+            upvotes: { type: 'integer' }, downvotes: { type: 'integer', description: 'the score is upvotes - downvotes' },
             status: { enum: ['pending', 'approved', 'rejected', 'spam', 'deleted'] },
-            isMine: { type: 'boolean' }, myVote: { enum: [-1, 0, 1] },
-            editableUntil: { type: 'string', format: 'date-time', description: 'On the reader\'s own comments: until when they may edit or delete it.' },
             replies: { type: 'array', items: { $ref: '#/components/schemas/Comment' } },
+          },
+        },
+        ReaderOverlay: {
+          type: 'object',
+          description: 'What is the reader\'s own in a thread, apart from the page every reader shares',
+          properties: {
+            votes: { type: 'object', additionalProperties: { enum: [-1, 1] }, description: 'comment id -> the reader\'s vote' },
+            mine: { type: 'object', additionalProperties: { type: ['string', 'null'], format: 'date-time' }, description: 'the reader\'s comment ids -> until when editable (null: no longer)' },
+            pending: { type: 'array', items: { $ref: '#/components/schemas/Comment' }, description: 'the reader\'s comments awaiting moderation' },
           },
         },
         CommentsPage: {
@@ -67,22 +74,28 @@ export function openApiDocument(publicUrl: string) {
       },
       '/threads/{id}/comments': {
         get: {
-          summary: 'A page of top-level comments, each with its whole reply tree',
+          summary: 'A page of top-level comments, each with its whole reply tree: the same bytes for every reader (ETag = the thread\'s change cursor; If-None-Match gives 304)',
           parameters: [idParam('Thread'), q('sort', 'best | newest | oldest'), q('cursor', 'nextCursor of the previous page ("best" walks the ranking taken with the first page)'), q('limit', '1-100')],
-          security: bearer,
-          responses: { 200: ok('The page', 'CommentsPage'), ...errors(400, 403, 404) },
+          responses: { 200: ok('The page', 'CommentsPage'), 304: { description: 'Not modified since the ETag given' }, ...errors(400, 403, 404) },
         },
         post: {
           summary: 'Post a comment or a reply', parameters: [idParam('Thread')], security: bearer,
           requestBody: { required: true, content: json(postCommentBody) },
-          responses: { 201: ok('{comment, session?}'), ...errors(400, 401, 403, 404, 413) },
+          responses: { 201: ok('{comment, editableUntil, session?}'), ...errors(400, 401, 403, 404, 413, 429) },
+        },
+      },
+      '/threads/{id}/me': {
+        get: {
+          summary: 'The reader\'s own votes, comments (with until when editable) and comments awaiting moderation in a thread',
+          parameters: [idParam('Thread')], security: [{ bearer: [] }],
+          responses: { 200: ok('The overlay', 'ReaderOverlay'), ...errors(401, 403, 404) },
         },
       },
       '/comments/{id}': {
         patch: {
           summary: 'Edit your own comment within the edit window', parameters: [idParam('Comment')], security: bearer,
           requestBody: { required: true, content: json(editCommentBody) },
-          responses: { 200: ok('{comment}'), ...errors(400, 401, 403, 404) },
+          responses: { 200: ok('{comment, editableUntil}'), ...errors(400, 401, 403, 404) },
         },
         delete: {
           summary: 'Delete your own comment within the edit window', parameters: [idParam('Comment')], security: bearer,
@@ -94,7 +107,7 @@ export function openApiDocument(publicUrl: string) {
           summary: 'Upvote (1), downvote (-1) or withdraw (0); not on your own comment. Without a session, give author.name to vote as a new guest',
           parameters: [idParam('Comment')], security: bearer,
           requestBody: { required: true, content: json(voteBody) },
-          responses: { 200: ok('{commentId, score, upvotes, downvotes, myVote, session?}'), ...errors(400, 401, 403, 404, 429) },
+          responses: { 200: ok('{commentId, upvotes, downvotes, myVote, session?}'), ...errors(400, 401, 403, 404, 429) },
         },
       },
       '/counts': {
