@@ -111,6 +111,22 @@ describe('public thread pages', () => {
   });
 });
 
+describe('comment counts (count.js)', () => {
+  it('come from memory until a thread of the site changes, and revalidate by ETag', async () => {
+    const thread = await openThread(app, 'counted');
+    const path = '/api/v1/counts?site=news&keys=counted,other';
+    assert.deepEqual((await api(app, 'GET', path)).json.counts, { counted: 0, other: 0 });
+    app.queries.length = 0;
+    const again = await api(app, 'GET', path);
+    assert.deepEqual(app.queries, [], 'served from memory');
+    assert.equal((await api(app, 'GET', path, { headers: { 'if-none-match': again.headers.get('etag')! } })).status, 304);
+    await post(app, thread.id, { body: 'count me', author: { name: 'C' } });
+    const after = await api(app, 'GET', path, { headers: { 'if-none-match': again.headers.get('etag')! } });
+    assert.equal(after.status, 200);
+    assert.deepEqual(after.json.counts, { counted: 1, other: 0 });
+  });
+});
+
 describe('the reader overlay, GET /threads/:id/me', () => {
   it('needs a session, and holds only the reader\'s own votes, comments and comments awaiting moderation', async () => {
     const thread = await openThread(app, 'overlay');

@@ -12,9 +12,11 @@ const CHANGED = 'parley:thread-changed';
  */
 export function shareThreadChanges(io: Server, deps: Deps, pages: PublicPages, crossProcess: boolean): () => void {
   if (!crossProcess) return () => {};
-  io.on(CHANGED, (threadId: unknown, cursor: unknown) => {
-    if (typeof threadId === 'string' && typeof cursor === 'string' && /^\d{1,19}$/.test(cursor)) pages.noteChange(threadId, cursor);
+  io.on(CHANGED, (siteId: unknown, threadId: unknown, cursor: unknown) => {
+    if (typeof siteId === 'string' && typeof threadId === 'string' && typeof cursor === 'string' && /^\d{1,19}$/.test(cursor)) {
+      pages.noteChange({ siteId, threadId, cursor });
+    }
   });
-  const offs = threadChangeNames.map((name) => deps.events.on(name, (e) => { io.serverSideEmit(CHANGED, e.threadId, e.cursor); }));
+  const offs = threadChangeNames.map((name) => deps.events.on(name, (e) => { io.serverSideEmit(CHANGED, e.siteId, e.threadId, e.cursor); }));
   return () => offs.forEach((off) => off());
 }

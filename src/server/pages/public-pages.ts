@@ -1,10 +1,16 @@
+import { max } from 'drizzle-orm';
 import type { CommentSort } from '../../shared/api.js';
 import { assertCallerOnSite } from '../auth/service.js';
 import { listThreadComments } from '../comments/listing.js';
+import { threadEvents } from '../db/schema.js';
 import type { Caller, Deps } from '../deps.js';
 import { threadChangeNames } from '../events.js';
+import { countComments } from '../threads/service.js';
 import { PageCache, type CachedPage } from './page-cache.js';
-import { threadSiteLookup } from './thread-sites.js';
+import { siteLookup, threadSiteLookup } from './thread-sites.js';
+
+/** Changes to any thread of a site make its counts stale. */
+const siteKey = (siteId: string) => `site:${siteId}`;
 
 export interface PageQuery {
   sort: CommentSort;
@@ -15,8 +21,10 @@ export interface PageQuery {
 export interface PublicPages {
   /** A thread's page as every reader gets it, from memory when it is current. */
   read(caller: Caller, threadId: string, query: PageQuery): Promise<CachedPage>;
+  /** Comment counts of a site's pages (count.js), from memory while none of its threads changed. */
+  counts(input: { site?: string; pageOrigin?: string; keys: string[] }): Promise<CachedPage>;
   /** A change to a thread seen in another process (through the socket adapter). */
-  noteChange(threadId: string, cursor: string): void;
+  noteChange(change: { siteId: string; threadId: string; cursor: string }): void;
   close(): void;
 }
 
@@ -37,7 +45,12 @@ export function publicPages(deps: Deps, options: PublicPagesOptions = {}): Publi
     maxAgeMs: options.maxAgeMs ?? 30_000,
   });
   const threadSite = threadSiteLookup(deps);
-  const offs = threadChangeNames.map((name) => deps.events.on(name, (e) => cache.noteChange(e.threadId, e.cursor)));
+  const findSite = siteLookup(deps);
+  const noteChange = (e: { siteId: string; threadId: string; cursor: string }) => {
+    cache.noteChange(e.threadId, e.cursor);
+    cache.noteChange(siteKey(e.siteId), e.cursor);
+  };
+  const offs = threadChangeNames.map((name) => deps.events.on(name, noteChange));
   offs.push(deps.events.on('site.changed', () => cache.clear()));
   return {
     async read(caller, threadId, query) {
@@ -49,7 +62,17 @@ export function publicPages(deps: Deps, options: PublicPagesOptions = {}): Publi
         return { json: JSON.stringify(page), cursor: page.eventCursor };
       });
     },
-    noteChange: (threadId, cursor) => cache.noteChange(threadId, cursor),
+    async counts(input) {
+      const site = await findSite(input);
+      const keys = [...new Set(input.keys)].sort();
+      return cache.get(`counts|${site.id}|${keys.join('\u0001')}`, siteKey(site.id), async () => {
+        // Cursors are one sequence for every thread: counts read after the newest are at least that current.
+        const [latest] = await deps.db.select({ id: max(threadEvents.id) }).from(threadEvents);
+        const counts = await countComments(deps, site, { keys });
+        return { json: JSON.stringify({ counts }), cursor: String(latest?.id ?? 0) };
+      });
+    },
+    noteChange,
     close: () => offs.forEach((off) => off()),
   };
 }

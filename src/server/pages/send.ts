@@ -16,12 +16,13 @@ function holdsVersion(ifNoneMatch: string | undefined, etag: string): boolean {
   return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
-export function sendCachedPage(req: Request, res: Response, page: CachedPage): void {
-  res.set({
-    ETag: page.etag,
-    'Cache-Control': 'public, max-age=1, stale-while-revalidate=10',
-    Vary: 'Accept-Encoding, Origin',
-  });
+export function sendCachedPage(
+  req: Request,
+  res: Response,
+  page: CachedPage,
+  cacheControl = 'public, max-age=1, stale-while-revalidate=10',
+): void {
+  res.set({ ETag: page.etag, 'Cache-Control': cacheControl, Vary: 'Accept-Encoding, Origin' });
   if (holdsVersion(req.get('if-none-match'), page.etag)) {
     res.status(304).end();
     return;

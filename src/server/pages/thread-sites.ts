@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { sites, threads } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { NotFound } from '../errors.js';
-import type { Site } from '../sites/service.js';
+import { siteNamedOrAllowing, type Site } from '../sites/service.js';
 
 export interface ThreadSite {
   threadId: string;
@@ -31,5 +31,19 @@ export function threadSiteLookup(deps: Deps, ttlMs = 10_000) {
     if (!found) throw new NotFound('Thread');
     cache.set(threadId, found);
     return found;
+  };
+}
+
+/** The site a count.js request names (by slug, or by the asking page's origin), from memory like threads'. */
+export function siteLookup(deps: Deps, ttlMs = 10_000) {
+  const cache = new LRUCache<string, Site>({ max: 10_000, ttl: ttlMs });
+  deps.events.on('site.changed', () => cache.clear());
+  return async (input: { site?: string; pageOrigin?: string }): Promise<Site> => {
+    const key = input.site ? `slug:${input.site}` : `origin:${input.pageOrigin ?? ''}`;
+    const known = cache.get(key);
+    if (known) return known;
+    const site = await siteNamedOrAllowing(deps, { slug: input.site, pageUrl: input.pageOrigin });
+    cache.set(key, site);
+    return site;
   };
 }

@@ -5,7 +5,8 @@ import { listCommentsQuery } from '../comments/schemas.js';
 import type { Deps } from '../deps.js';
 import type { PublicPages } from '../pages/public-pages.js';
 import { parseQuery } from '../http/validate.js';
-import { countComments, resolveThread, toApiThread } from './service.js';
+import { sendCachedPage } from '../pages/send.js';
+import { resolveThread, toApiThread } from './service.js';
 
 const threadQuery = listCommentsQuery.extend({
   site: z.string().min(1).max(64).optional(),
@@ -48,10 +49,10 @@ export function threadRoutes(deps: Deps, pages: PublicPages): Router {
 
   router.get('/counts', async (req, res) => {
     const { site, keys } = parseQuery(countsQuery, req);
-    const counts = await countComments(deps, { site, keys, pageOrigin: req.get('origin') });
+    const counts = await pages.counts({ site, keys, pageOrigin: req.get('origin') });
     // Revalidated every time (the ETag makes that a 304): a reader who just commented sees it
     // counted. Vary, since the origin can pick the site.
-    res.set({ 'Cache-Control': 'no-cache', Vary: 'Origin' }).json({ counts });
+    sendCachedPage(req, res, counts, 'no-cache');
   });
 
   return router;

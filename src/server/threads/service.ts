@@ -89,11 +89,7 @@ export async function getThreadForCaller(deps: Deps, caller: Caller, id: string)
  * normalised URL. Without a site slug (count.js under an unchanged Disqus snippet), the asking
  * page's origin names it.
  */
-export async function countComments(
-  deps: Deps,
-  input: { site?: string; pageOrigin?: string; keys: string[] },
-): Promise<Record<string, number>> {
-  const site = await siteNamedOrAllowing(deps, { slug: input.site, pageUrl: input.pageOrigin });
+export async function countComments(deps: Deps, site: Site, input: { keys: string[] }): Promise<Record<string, number>> {
   const keys = [...new Set(input.keys)];
   const lookupOf = new Map(keys.map((k) => [k, looksLikeUrl(k) ? safeKey(k, site) : k]));
   const lookups = [...new Set(lookupOf.values())];
