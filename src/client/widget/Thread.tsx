@@ -1,15 +1,15 @@
 /** The whole thread: header with count and sort, the composer, the comments, and paging. */
 import { useEffect, useId, useMemo, useReducer, useRef, useState } from 'preact/hooks';
-import type { ApiComment, CommentSort, ThreadResponse } from '../../shared/api.js';
+import type { CommentSort, ReaderOverlay } from '../../shared/api.js';
 import { commentCountText } from '../common/count-text.js';
 import { errorText, WidgetApi } from './api.js';
 import { CommentItem } from './CommentItem.js';
 import { Composer } from './Composer.js';
 import { WidgetContext, type WidgetContextValue } from './context.js';
-import { readOwnIds } from './local-data.js';
-import { callEach, type MountOptions } from './mount-options.js';
+import { callEach, type FirstPaint, type MountOptions } from './mount-options.js';
 import { initialThreadState, threadReducer } from './thread-state.js';
 import { useLiveUpdates } from './use-live-updates.js';
+import { useReaderOverlay } from './use-reader-overlay.js';
 import { useThreadActions } from './use-thread-actions.js';
 
 const SORTS: Array<[CommentSort, string]> = [
@@ -27,8 +27,16 @@ function useNow(intervalMs: number): number {
   return now;
 }
 
-export function Thread({ options, initial }: { options: MountOptions; initial: ThreadResponse }) {
-  const [state, dispatch] = useReducer(threadReducer, initial, initialThreadState);
+interface ThreadProps {
+  options: MountOptions;
+  first: FirstPaint;
+  /** The reader's overlay if it came in time for the first paint; undefined: it is merged when it comes. */
+  overlay: ReaderOverlay | null | undefined;
+}
+
+export function Thread({ options, first, overlay }: ThreadProps) {
+  const initial = first.response;
+  const [state, dispatch] = useReducer(threadReducer, null, () => initialThreadState(initial, overlay ?? null));
   const [listError, setListError] = useState<string | null>(null);
   const site = state.thread.site;
   const api = useMemo(() => new WidgetApi(options.origin, site), [options.origin, site]);
@@ -38,16 +46,15 @@ export function Thread({ options, initial }: { options: MountOptions; initial: T
   const headingId = useId();
   useLiveUpdates(options.origin, site, threadId, initial.eventCursor, dispatch, () => load('sort', state.sort));
 
+  useReaderOverlay(options.origin, site, first, overlay !== undefined, dispatch);
+
   useEffect(() => callEach(options.callbacks.onReady), []);
 
-  // Posting changes both the stored ids and the comments: re-read storage only then, not on every
-  // render (each live event renders), so a comment posted a moment ago is the reader's at once.
-  const ownIds = useMemo(() => readOwnIds(options.origin), [options.origin, state.comments]);
   const context: WidgetContextValue = {
     origin: options.origin,
     now,
     open: state.thread.status === 'open',
-    isOwn: (comment: ApiComment) => comment.isMine === true || ownIds.has(comment.id),
+    reader: state.reader,
     hasSession: () => api.hasSession(),
     actions,
   };

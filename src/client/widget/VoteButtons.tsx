@@ -5,8 +5,9 @@
 import { useState } from 'preact/hooks';
 import type { RefObject } from 'preact';
 import type { ApiComment } from '../../shared/api.js';
+import { scoreOf } from '../../shared/votes.js';
 import { errorText } from './api.js';
-import { useWidget } from './context.js';
+import { isOwn, useWidget } from './context.js';
 
 interface VoteButtonsProps {
   comment: ApiComment;
@@ -18,15 +19,16 @@ interface VoteButtonsProps {
 }
 
 export function VoteButtons({ comment, onError, onNeedName, container }: VoteButtonsProps) {
-  const { actions, isOwn, hasSession } = useWidget();
+  const { actions, reader, hasSession } = useWidget();
+  const myVote = reader.votes[comment.id] ?? 0;
   // Not `disabled` while a vote is sent: that would throw keyboard focus off the button.
   const [voting, setVoting] = useState(false);
   const score = (
     <span class="score" title={`${comment.upvotes} up, ${comment.downvotes} down`}>
-      {comment.score}
+      {scoreOf(comment)}
     </span>
   );
-  if (isOwn(comment)) return <span class="votes">{score}</span>;
+  if (isOwn(reader, comment.id)) return <span class="votes">{score}</span>;
 
   async function vote(direction: 1 | -1) {
     if (voting) return;
@@ -34,7 +36,7 @@ export function VoteButtons({ comment, onError, onNeedName, container }: VoteBut
     if (!hasSession()) return onNeedName(direction);
     setVoting(true);
     try {
-      await actions.vote(comment, direction);
+      await actions.vote(comment.id, myVote, direction);
     } catch (failure) {
       // The session was gone (dropped as unknown on the way): ask for a name as for a new reader.
       if ((failure as { code?: string }).code === 'auth_required') onNeedName(direction);
@@ -51,7 +53,7 @@ export function VoteButtons({ comment, onError, onNeedName, container }: VoteBut
         class="vote up"
         aria-label="Upvote"
         title="Upvote"
-        aria-pressed={comment.myVote === 1}
+        aria-pressed={myVote === 1}
         onClick={() => vote(1)}
       >
         <svg viewBox="0 0 16 16" aria-hidden="true">
@@ -64,7 +66,7 @@ export function VoteButtons({ comment, onError, onNeedName, container }: VoteBut
         class="vote down"
         aria-label="Downvote"
         title="Downvote"
-        aria-pressed={comment.myVote === -1}
+        aria-pressed={myVote === -1}
         onClick={() => vote(-1)}
       >
         <svg viewBox="0 0 16 16" aria-hidden="true">

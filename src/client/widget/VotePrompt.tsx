@@ -18,7 +18,7 @@ interface VotePromptProps {
 }
 
 export function VotePrompt({ comment, direction, onClose }: VotePromptProps) {
-  const { origin, actions } = useWidget();
+  const { origin, actions, reader } = useWidget();
   const [name, setName] = useState(() => readGuest(origin)?.name ?? '');
   const [sending, setSending] = useState(false);
   // `aboutName` marks the field invalid: an empty name, not a refused vote.
@@ -39,7 +39,7 @@ export function VotePrompt({ comment, direction, onClose }: VotePromptProps) {
     setSending(true);
     setError(null);
     try {
-      await actions.vote(comment, direction, name.trim());
+      await actions.vote(comment.id, reader.votes[comment.id] ?? 0, direction, name.trim());
       onClose();
     } catch (failure) {
       setError({ message: errorText(failure), aboutName: false });

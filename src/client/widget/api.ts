@@ -1,11 +1,12 @@
 /**
- * The widget's calls to the Parley API for one thread's site. The reader's session token
- * is the one kept for that site; the guest session a first write returns is adopted, and
- * a token the server rejects is dropped.
+ * The widget's calls to the Parley API for one thread's site. Pages are read as nobody in
+ * particular (the same bytes for every reader, so caches may keep them). Writes go as the
+ * reader: the session token kept for that site; the guest session a first write returns is
+ * adopted, and a token the server rejects is dropped.
  */
-import type { ApiComment, CommentResponse, CommentSort, CommentsPage, DeleteResponse, VoteRequest, VoteResponse } from '../../shared/api.js';
+import type { CommentResponse, CommentSort, CommentsPage, DeleteResponse, EditResponse, VoteRequest, VoteResponse } from '../../shared/api.js';
 import { errorMessages } from '../../shared/errors.js';
-import { withQuery, type RequestOptions } from '../common/http.js';
+import { requestJson, withQuery, type RequestOptions } from '../common/http.js';
 import { readToken, requestAsReader } from '../common/session.js';
 
 export interface NewComment {
@@ -36,14 +37,14 @@ export class WidgetApi {
   comments(threadId: string, sort: CommentSort, cursor?: string | null): Promise<CommentsPage> {
     // No limit: the server's page size, the same as the first page's.
     const path = withQuery(`/threads/${encodeURIComponent(threadId)}/comments`, { sort, cursor });
-    return this.call<CommentsPage>(path);
+    return requestJson<CommentsPage>(`${this.origin}/api/v1${path}`);
   }
 
   post(threadId: string, comment: NewComment): Promise<CommentResponse> {
     return this.call(`/threads/${encodeURIComponent(threadId)}/comments`, { method: 'POST', body: comment });
   }
 
-  edit(commentId: string, body: string): Promise<{ comment: ApiComment }> {
+  edit(commentId: string, body: string): Promise<EditResponse> {
     return this.call(`/comments/${encodeURIComponent(commentId)}`, { method: 'PATCH', body: { body } });
   }
 

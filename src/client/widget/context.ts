@@ -2,7 +2,9 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { ApiComment } from '../../shared/api.js';
+import type { VoteValue } from '../../shared/votes.js';
 import type { GuestIdentity } from './local-data.js';
+import type { ReaderState } from './thread-state.js';
 
 export interface ThreadActions {
   /** Resolves once the comment is shown; rejects with the API error for the form to show. */
@@ -10,10 +12,10 @@ export interface ThreadActions {
   edit(commentId: string, body: string): Promise<void>;
   remove(commentId: string): Promise<void>;
   /**
-   * Clicking the reader's current vote again withdraws it. `name`: a reader without a session
+   * Clicking the reader's `current` vote again withdraws it. `name`: a reader without a session
    * votes as a new guest of that name (votes need a session).
    */
-  vote(comment: ApiComment, direction: 1 | -1, name?: string): Promise<void>;
+  vote(commentId: string, current: VoteValue, direction: 1 | -1, name?: string): Promise<void>;
 }
 
 export interface WidgetContextValue {
@@ -22,7 +24,8 @@ export interface WidgetContextValue {
   now: number;
   /** New comments and replies are accepted. */
   open: boolean;
-  isOwn(comment: ApiComment): boolean;
+  /** The reader's votes and comments: the overlay, and their writes since. */
+  reader: ReaderState;
   /** The reader has a session for this thread's site; without one, a vote asks for a name first. */
   hasSession(): boolean;
   actions: ThreadActions;
@@ -36,11 +39,13 @@ export function useWidget(): WidgetContextValue {
   return value;
 }
 
-/** The API's fixed edit window for authors (the server enforces it; this only hides the buttons). */
-export const EDIT_WINDOW_MS = 15 * 60 * 1000;
+/** Nobody votes on their own comment; it keeps its edit buttons while the server allows. */
+export function isOwn(reader: ReaderState, commentId: string): boolean {
+  return reader.mine[commentId] !== undefined;
+}
 
-/** The server says until when (the site's own window); else the default window is assumed. */
-export function canChange(context: WidgetContextValue, comment: ApiComment): boolean {
-  const until = comment.editableUntil ? Date.parse(comment.editableUntil) : Date.parse(comment.createdAt) + EDIT_WINDOW_MS;
-  return comment.status !== 'deleted' && context.isOwn(comment) && context.now < until;
+/** Until when the server said (it enforces it; this only hides the buttons). */
+export function canChange({ reader, now }: WidgetContextValue, comment: ApiComment): boolean {
+  const until = reader.mine[comment.id];
+  return comment.status !== 'deleted' && typeof until === 'string' && now < Date.parse(until);
 }

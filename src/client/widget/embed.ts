@@ -7,7 +7,7 @@
 import { findOwnScript, originOf } from '../common/script-origin.js';
 import type { MountFunction, MountedWidget } from './mount-options.js';
 import { readPageConfig, type DisqusConfigFunction } from './page-config.js';
-import { fetchThread } from './thread-request.js';
+import { fetchFirstPaint } from './thread-request.js';
 
 // document.currentScript is only set while this file first runs: read it now.
 const ownScript = findOwnScript('embed.js');
@@ -37,7 +37,7 @@ function start(configFunction?: DisqusConfigFunction): boolean {
   mounted?.unmount();
   mounted = null;
 
-  const initial = fetchThread(origin, page, siteIsGuess);
+  const initial = fetchFirstPaint(origin, page, siteIsGuess);
   // The widget reports a failed request; this only keeps it from counting as unhandled meanwhile.
   initial.catch(() => undefined);
   if (!root.firstChild) showStatus(root, 'Loading comments…');

@@ -4,17 +4,33 @@
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { ThreadResponse } from '../../shared/api.js';
+import type { ReaderOverlay } from '../../shared/api.js';
 import { errorText } from './api.js';
 import { followHostTheme } from './host-theme.js';
-import type { MountedWidget, MountOptions } from './mount-options.js';
+import type { FirstPaint, MountedWidget, MountOptions } from './mount-options.js';
 import { widgetStyles } from './styles.js';
-import { fetchThread } from './thread-request.js';
+import { fetchFirstPaint } from './thread-request.js';
 import { Thread } from './Thread.js';
 
 export type { MountOptions, MountedWidget } from './mount-options.js';
 
-type Loaded = { state: 'loading' } | { state: 'ready'; response: ThreadResponse } | { state: 'failed'; message: string };
+/**
+ * How long the thread waits for the reader's overlay before it shows: long enough that a
+ * returning reader sees their votes and buttons from the first paint, short enough that a
+ * slow answer does not hold the thread back (it is merged when it comes).
+ */
+const OVERLAY_WAIT_MS = 2000;
+
+type Loaded =
+  | { state: 'loading' }
+  /** `overlay` undefined: not there yet. */
+  | { state: 'ready'; first: FirstPaint; overlay: ReaderOverlay | null | undefined }
+  | { state: 'failed'; message: string };
+
+async function settleFirstPaint(first: FirstPaint): Promise<Loaded> {
+  const late = new Promise<undefined>((resolve) => setTimeout(resolve, OVERLAY_WAIT_MS));
+  return { state: 'ready', first, overlay: await Promise.race([first.overlay, late]) };
+}
 
 function Widget({ options }: { options: MountOptions }) {
   const [request, setRequest] = useState(() => options.initial);
@@ -23,8 +39,8 @@ function Widget({ options }: { options: MountOptions }) {
   useEffect(() => {
     let current = true;
     setLoaded({ state: 'loading' });
-    request.then(
-      (response) => current && setLoaded({ state: 'ready', response }),
+    request.then(settleFirstPaint).then(
+      (ready) => current && setLoaded(ready),
       (error: unknown) => current && setLoaded({ state: 'failed', message: errorText(error) }),
     );
     return () => {
@@ -32,7 +48,7 @@ function Widget({ options }: { options: MountOptions }) {
     };
   }, [request]);
 
-  if (loaded.state === 'ready') return <Thread options={options} initial={loaded.response} />;
+  if (loaded.state === 'ready') return <Thread options={options} first={loaded.first} overlay={loaded.overlay} />;
   if (loaded.state === 'loading') {
     return (
       <p class="status" role="status">
@@ -43,7 +59,7 @@ function Widget({ options }: { options: MountOptions }) {
   return (
     <div class="status" role="alert">
       <p>Comments could not be loaded. {loaded.message}</p>
-      <button type="button" onClick={() => setRequest(fetchThread(options.origin, options.page))}>
+      <button type="button" onClick={() => setRequest(fetchFirstPaint(options.origin, options.page))}>
         Try again
       </button>
     </div>

@@ -1,8 +1,8 @@
 /**
  * What the widget remembers in this browser, per Parley origin: the guest's name and
  * email, and the markdown source of comments the reader posted here. The API returns
- * only rendered HTML, so the source is what the edit box starts from; the ids also
- * mark comments as the reader's own when the server does not say so.
+ * only rendered HTML, so the source is what the edit box starts from. Which comments
+ * are the reader's is the server's word (the overlay), never this.
  */
 import { readStored, storageKey, writeStored } from '../common/storage.js';
 
@@ -53,7 +53,3 @@ export function forgetSource(origin: string, commentId: string): void {
   writeStored(storageKey(origin, 'sources'), sources);
 }
 
-/** Ids of comments posted from this browser that are still remembered. */
-export function readOwnIds(origin: string): Set<string> {
-  return new Set(Object.keys(readSources(origin)));
-}

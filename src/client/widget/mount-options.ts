@@ -1,5 +1,5 @@
 /** What the loader (embed.js) hands to the widget module (widget.js); the two are built separately. */
-import type { ThreadResponse } from '../../shared/api.js';
+import type { ReaderOverlay, ThreadResponse } from '../../shared/api.js';
 
 export interface NewCommentInfo {
   id: string;
@@ -31,12 +31,19 @@ export interface PageConfig {
   title: string;
 }
 
+/** The shared page, and the reader's own overlay on it (null for a stranger), which follows the page. */
+export interface FirstPaint {
+  response: ThreadResponse;
+  /** Never rejects. */
+  overlay: Promise<ReaderOverlay | null>;
+}
+
 export interface MountOptions {
   /** The Parley server's origin, e.g. "https://comments.example.com". */
   origin: string;
   page: PageConfig;
-  /** The first-paint request, already in flight while widget.js loads. */
-  initial: Promise<ThreadResponse>;
+  /** The first-paint requests, already in flight while widget.js loads. */
+  initial: Promise<FirstPaint>;
   callbacks: WidgetCallbacks;
 }
 

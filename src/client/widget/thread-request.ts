@@ -1,11 +1,12 @@
 /**
- * The one first-paint request: the thread and its first page of comments. Shared by
- * the loader (which starts it before widget.js arrives) and the widget (to retry).
+ * The first-paint requests: the thread with its first page of comments, then what of it is
+ * the reader's own. Shared by the loader (which starts them before widget.js arrives) and
+ * the widget (to retry).
  */
-import type { ThreadResponse } from '../../shared/api.js';
-import { ApiError, withQuery } from '../common/http.js';
-import { readToken, requestAsReader } from '../common/session.js';
-import type { PageConfig } from './mount-options.js';
+import type { ReaderOverlay, ThreadResponse } from '../../shared/api.js';
+import { ApiError, requestJson, withQuery } from '../common/http.js';
+import { readToken, saveToken } from '../common/session.js';
+import type { FirstPaint, PageConfig } from './mount-options.js';
 
 export async function fetchThread(origin: string, page: PageConfig, siteIsGuess = false): Promise<ThreadResponse> {
   const url = withQuery(`${origin}/api/v1/threads`, {
@@ -17,16 +18,35 @@ export async function fetchThread(origin: string, page: PageConfig, siteIsGuess 
     sort: 'best',
   });
   try {
-    // An expired or revoked session must not hide the thread: requestAsReader then reads as a stranger.
-    const response = await requestAsReader<ThreadResponse>(origin, page.site, url);
-    // A page that names no site sent no token; now that the server named the site, a reader who
-    // has a session there reads again as themself (their votes, their comments' edit buttons).
-    if (!page.site && readToken(origin, response.thread.site)) return fetchThread(origin, { ...page, site: response.thread.site });
-    return response;
+    // The same page for every reader: no token goes with it, so the browser's cache (and a CDN) may keep it.
+    return await requestJson<ThreadResponse>(url);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     // A Disqus shortname need not be a Parley slug: let the server find the site by the page's origin.
     if (error.status === 404 && siteIsGuess) return fetchThread(origin, { ...page, site: undefined });
     throw error;
   }
+}
+
+/**
+ * The reader's votes, comments and comments awaiting moderation in the thread. Resolves to
+ * null, never rejects: a stranger (no token for the site; no request) or a failed request
+ * leaves the shared page as it is.
+ */
+export async function fetchOverlay(origin: string, site: string, threadId: string): Promise<ReaderOverlay | null> {
+  const token = readToken(origin, site);
+  if (!token) return null;
+  try {
+    return await requestJson<ReaderOverlay>(`${origin}/api/v1/threads/${encodeURIComponent(threadId)}/me`, { token });
+  } catch (error) {
+    // A session the server no longer knows is forgotten, as on any request.
+    if (error instanceof ApiError && error.code === 'unauthorized') saveToken(origin, site, null);
+    return null;
+  }
+}
+
+/** The overlay needs the thread's id (and, for a Disqus snippet, its site): it follows the page at once. */
+export async function fetchFirstPaint(origin: string, page: PageConfig, siteIsGuess = false): Promise<FirstPaint> {
+  const response = await fetchThread(origin, page, siteIsGuess);
+  return { response, overlay: fetchOverlay(origin, response.thread.site, response.thread.id) };
 }

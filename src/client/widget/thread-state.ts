@@ -1,12 +1,13 @@
 /**
- * The thread as the widget shows it, and every way it changes: pages loaded, the
- * reader's own writes, and live events all go through this one reducer.
+ * The thread as the widget shows it, and every way it changes: pages loaded, what the
+ * reader's own overlay says, the reader's writes, and live events all go through this
+ * one reducer.
  */
-import type { ApiComment, ApiThread, CommentSort, CommentsPage, ThreadResponse, VoteResponse } from '../../shared/api.js';
-import type { VoteTally, VoteValue } from '../../shared/votes.js';
+import type { ApiComment, ApiThread, CommentSort, CommentsPage, ReaderOverlay, ThreadResponse, VoteResponse } from '../../shared/api.js';
+import type { VoteCounts, VoteValue } from '../../shared/votes.js';
 import { changeVote } from '../../shared/votes.js';
 import { compareCursors } from './cursor.js';
-import { appendPage, countCounted, findComment, isCounted, mapComment, removeComment, upsertComment } from './tree.js';
+import { appendPage, collectPending, countCounted, findComment, isCounted, mapComment, removeComment, upsertComment } from './tree.js';
 
 /** A live change held while a page loads, to be replayed over the page once it lands. */
 interface HeldChange {
@@ -17,8 +18,18 @@ interface HeldChange {
 /** The reader's vote on its way to the server. */
 interface PendingVote {
   before: VoteValue;
-  /** The tally the server last gave (the one before the vote, or a live update since). */
-  server: VoteTally;
+  /** The counts the server last gave (the ones before the vote, or a live update since). */
+  server: VoteCounts;
+}
+
+/**
+ * What is the reader's own, by comment id. Pages are the same for every reader, so this is
+ * kept beside them rather than in them: it outlives every page load and sort change.
+ */
+export interface ReaderState {
+  votes: Record<string, VoteValue>;
+  /** The reader's comments: until when each may still be edited or deleted (null: no longer). */
+  mine: Record<string, string | null>;
 }
 
 export interface ThreadState {
@@ -35,6 +46,7 @@ export interface ThreadState {
   /** Live replies whose parent is not loaded (on a later page), as trees: shown when it arrives. */
   orphans: ApiComment[];
   pendingVotes: Record<string, PendingVote>;
+  reader: ReaderState;
 }
 
 /** What a live event, or the answer to the reader's own write, does to the comments. */
@@ -42,7 +54,7 @@ export type ListChange =
   | { type: 'upsert'; comment: ApiComment }
   | { type: 'update'; comment: ApiComment }
   | { type: 'remove'; id: string; placeholder: ApiComment | null; prunedIds: string[] }
-  | { type: 'votes'; id: string; counts: VoteTally };
+  | { type: 'votes'; id: string; counts: VoteCounts };
 
 export type ThreadAction =
   | ListChange
@@ -51,12 +63,17 @@ export type ThreadAction =
   | { type: 'sorted'; sort: CommentSort; page: CommentsPage }
   | { type: 'more'; page: CommentsPage }
   | { type: 'live'; cursor: string; change: ListChange }
+  | { type: 'overlay'; overlay: ReaderOverlay }
+  /** The answer to the reader's post or edit: the comment, and until when it stays theirs to change. */
+  | { type: 'own'; comment: ApiComment; editableUntil: string }
+  /** The reader's session was dropped (the server no longer knew it): nothing here is theirs now. */
+  | { type: 'signedOut' }
   | { type: 'voteSent'; id: string; before: VoteValue; after: VoteValue }
   /** `result` null: the vote failed. */
   | { type: 'voteDone'; id: string; result: VoteResponse | null };
 
-export function initialThreadState(response: ThreadResponse): ThreadState {
-  return {
+export function initialThreadState(response: ThreadResponse, overlay: ReaderOverlay | null): ThreadState {
+  const state: ThreadState = {
     thread: response.thread,
     comments: response.comments ?? [],
     nextCursor: response.nextCursor ?? null,
@@ -66,18 +83,32 @@ export function initialThreadState(response: ThreadResponse): ThreadState {
     held: [],
     orphans: [],
     pendingVotes: {},
+    reader: { votes: {}, mine: {} },
   };
+  return overlay ? threadReducer(state, { type: 'overlay', overlay }) : state;
 }
 
-function setTally(state: ThreadState, id: string, tally: VoteTally & { myVote?: VoteValue }): ThreadState {
-  const change = (comment: ApiComment): ApiComment => ({
-    ...comment,
-    score: tally.score,
-    upvotes: tally.upvotes,
-    downvotes: tally.downvotes,
-    myVote: tally.myVote ?? comment.myVote,
-  });
+function setCounts(state: ThreadState, id: string, counts: VoteCounts): ThreadState {
+  const change = (comment: ApiComment): ApiComment => ({ ...comment, upvotes: counts.upvotes, downvotes: counts.downvotes });
   return { ...state, comments: mapComment(state.comments, id, change), orphans: mapComment(state.orphans, id, change) };
+}
+
+function setReader(state: ThreadState, votes: ReaderState['votes'], mine: ReaderState['mine']): ThreadState {
+  return { ...state, reader: { votes: { ...state.reader.votes, ...votes }, mine: { ...state.reader.mine, ...mine } } };
+}
+
+/** The reader's overlay over the shared page: their comments awaiting moderation go where a live reply of theirs would. */
+function applyOverlay(state: ThreadState, overlay: ReaderOverlay): ThreadState {
+  return overlay.pending.reduce(place, setReader(state, overlay.votes, overlay.mine));
+}
+
+/**
+ * A new order replaces the list. The reader's comments awaiting moderation are on no shared page:
+ * they stay, placed anew, unless the page has them (approved meanwhile).
+ */
+function sorted(state: ThreadState, sort: CommentSort, page: CommentsPage): ThreadState {
+  const kept = collectPending(state.comments).filter((comment) => !findComment(page.comments, comment.id));
+  return kept.reduce(place, { ...state, sort, comments: page.comments, nextCursor: page.nextCursor });
 }
 
 /** Puts a new or changed comment in place; a reply to a comment not loaded waits among the orphans. */
@@ -119,7 +150,7 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
       // The held changes were applied to the list still shown.
       return { ...state, loading: null, held: [] };
     case 'sorted':
-      return landed({ ...state, sort: action.sort, comments: action.page.comments, nextCursor: action.page.nextCursor }, action.page.eventCursor);
+      return landed(sorted(state, action.sort, action.page), action.page.eventCursor);
     case 'more':
       return landed(
         { ...state, comments: appendPage(state.comments, action.page.comments), nextCursor: action.page.nextCursor },
@@ -129,6 +160,12 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
       const next = threadReducer(state, action.change);
       return state.loading ? { ...next, held: [...state.held, action] } : next;
     }
+    case 'overlay':
+      return applyOverlay(state, action.overlay);
+    case 'own':
+      return setReader(threadReducer(state, { type: 'upsert', comment: action.comment }), {}, { [action.comment.id]: action.editableUntil });
+    case 'signedOut':
+      return { ...state, reader: { votes: {}, mine: {} } };
     case 'upsert': {
       const before = findComment(state.comments, action.comment.id) ?? findComment(state.orphans, action.comment.id);
       const delta = Number(isCounted(action.comment)) - Number(isCounted(before));
@@ -149,7 +186,7 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
     }
     case 'votes': {
       const pending = state.pendingVotes[action.id];
-      const next = setTally(state, action.id, action.counts);
+      const next = setCounts(state, action.id, action.counts);
       // The server's word is also what a vote of ours that fails falls back to.
       return pending ? { ...next, pendingVotes: { ...state.pendingVotes, [action.id]: { ...pending, server: action.counts } } } : next;
     }
@@ -157,17 +194,17 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
       const comment = findComment(state.comments, action.id);
       if (!comment) return state;
       // Shown at once, as the server will count it; its answer then confirms or corrects it.
-      const shown = setTally(state, action.id, { ...changeVote(comment, action.before, action.after), myVote: action.after });
-      const server = { score: comment.score, upvotes: comment.upvotes, downvotes: comment.downvotes };
-      return { ...shown, pendingVotes: { ...state.pendingVotes, [action.id]: { before: action.before, server } } };
+      const shown = setReader(setCounts(state, action.id, changeVote(comment, action.before, action.after)), { [action.id]: action.after }, {});
+      return { ...shown, pendingVotes: { ...state.pendingVotes, [action.id]: { before: action.before, server: comment } } };
     }
     case 'voteDone': {
       const pending = state.pendingVotes[action.id];
       const pendingVotes = { ...state.pendingVotes };
       delete pendingVotes[action.id];
-      // A failed vote leaves the tally the server last gave, not the one from before the click.
-      const tally = action.result ?? (pending && { ...pending.server, myVote: pending.before });
-      return tally ? { ...setTally(state, action.id, tally), pendingVotes } : { ...state, pendingVotes };
+      // A failed vote leaves the counts the server last gave, not the ones from before the click.
+      const settled = action.result ? { counts: action.result, vote: action.result.myVote } : pending && { counts: pending.server, vote: pending.before };
+      if (!settled) return { ...state, pendingVotes };
+      return setReader(setCounts({ ...state, pendingVotes }, action.id, settled.counts), { [action.id]: settled.vote }, {});
     }
   }
 }

@@ -40,19 +40,9 @@ export function mapComment(
   return changed ? result : list;
 }
 
-/**
- * A newer copy of a comment we already show. Event payloads go to everyone, so they
- * lack the reader's own `isMine`/`myVote`: keep ours. Replies already shown are kept too.
- */
+/** A newer copy of a comment we already show; the replies already shown are kept (event payloads carry none). */
 export function mergeComment(old: ApiComment, update: ApiComment): ApiComment {
-  return {
-    ...old,
-    ...update,
-    replies: old.replies.length > 0 ? old.replies : update.replies,
-    isMine: update.isMine ?? old.isMine,
-    myVote: update.myVote ?? old.myVote,
-    editableUntil: update.editableUntil ?? old.editableUntil,
-  };
+  return { ...old, ...update, replies: old.replies.length > 0 ? old.replies : update.replies };
 }
 
 /**
@@ -82,6 +72,11 @@ export function removeComment(list: ApiComment[], id: string, placeholder: ApiCo
 export function appendPage(list: ApiComment[], page: ApiComment[]): ApiComment[] {
   const incoming = new Set(page.map((comment) => comment.id));
   return [...list.filter((comment) => !incoming.has(comment.id)), ...page];
+}
+
+/** The comments awaiting moderation anywhere in these trees: only their author is shown them, never on a shared page. */
+export function collectPending(list: ApiComment[]): ApiComment[] {
+  return list.flatMap((comment) => [...(comment.status === 'pending' ? [comment] : []), ...collectPending(comment.replies)]);
 }
 
 /** Whether a comment counts toward the thread's comment count (as the server counts). */

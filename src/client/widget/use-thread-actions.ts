@@ -28,14 +28,14 @@ export function useThreadActions(
         });
         saveGuest(api.origin, author);
         saveSource(api.origin, response.comment.id, body);
-        dispatch({ type: 'upsert', comment: { ...response.comment, isMine: true } });
+        dispatch({ type: 'own', comment: response.comment, editableUntil: response.editableUntil });
         callEach(callbacks.onNewComment, { id: response.comment.id, text: body });
       },
 
       async edit(commentId, body) {
-        const { comment } = await api.edit(commentId, body);
+        const { comment, editableUntil } = await api.edit(commentId, body);
         saveSource(api.origin, commentId, body);
-        dispatch({ type: 'upsert', comment });
+        dispatch({ type: 'own', comment, editableUntil });
       },
 
       async remove(commentId) {
@@ -44,17 +44,16 @@ export function useThreadActions(
         dispatch({ type: 'remove', id: commentId, placeholder, prunedIds: prunedIds ?? [] });
       },
 
-      async vote(comment, direction, name) {
-        const before = comment.myVote ?? 0;
-        const after = comment.myVote === direction ? 0 : direction;
-        dispatch({ type: 'voteSent', id: comment.id, before, after });
+      async vote(commentId, before, direction, name) {
+        const after = before === direction ? 0 : direction;
+        dispatch({ type: 'voteSent', id: commentId, before, after });
         let result: VoteResponse | null = null;
         try {
-          result = await api.vote(comment.id, { value: after, author: name ? { name } : undefined });
+          result = await api.vote(commentId, { value: after, author: name ? { name } : undefined });
           // The composer then knows the guest the vote made.
           if (name) saveGuest(api.origin, { name, email: readGuest(api.origin)?.email ?? '' });
         } finally {
-          dispatch({ type: 'voteDone', id: comment.id, result });
+          dispatch({ type: 'voteDone', id: commentId, result });
         }
       },
     }),
