@@ -9,7 +9,9 @@ import { threadChangeNames, type ThreadChange } from '../events.js';
 import { AppError, Forbidden, NotFound } from '../errors.js';
 import { hashIp, limitKeys } from '../limits/service.js';
 import type { SocketAdapter } from './adapter.js';
+import { keepConnectionInfo, type ConnectionInfo } from './connection-info.js';
 import { capConnectionsPerIp } from './ip-cap.js';
+import { createJoinCache, type JoinCache } from './join-cache.js';
 import { originMayJoin, readJoinTarget, type JoinTarget } from './join-target.js';
 import { readThreadEventsSince, socketEventName } from './log.js';
 
@@ -24,6 +26,7 @@ export const threadRoom = (threadId: string) => `thread:${threadId}`;
 export const userRoom = (userId: string) => `user:${userId}`;
 
 const joinRequest = z.object({ threadId: z.uuid(), since: z.string().optional() });
+const leaveRequest = z.object({ threadId: z.uuid() });
 const MAX_CURSOR = 9223372036854775807n;
 
 /** A cursor is a bigint id; anything else (past its range, negative, not digits) names no position. */
@@ -45,11 +48,19 @@ export interface SocketOptions {
   log: { warn: (obj: object, msg: string) => void };
 }
 
+/** Clients send only joins and leaves: a few hundred bytes. Larger is a client gone wrong. */
+const MAX_CLIENT_PACKET = 16 * 1024;
+
 /** Socket handlers only join rooms and replay the log; they never write. */
 export function createSocketServer(httpServer: http.Server, deps: Deps, options: SocketOptions): ParleyServer {
   const io: ParleyServer = new Server(httpServer, {
     serveClient: false,
     ...(options.adapter ? { adapter: options.adapter } : {}),
+    // Compression would be per socket (a zlib context each for WebSocket, a gzip per poll
+    // response) for events a broadcast otherwise encodes once; they are small JSON anyway.
+    perMessageDeflate: false,
+    httpCompression: false,
+    maxHttpBufferSize: MAX_CLIENT_PACKET,
     cors: {
       origin: (origin, cb) => { options.isOriginAllowed(origin).then((ok) => cb(null, ok), cb); },
       methods: ['GET', 'POST'],
@@ -63,74 +74,98 @@ export function createSocketServer(httpServer: http.Server, deps: Deps, options:
     },
   });
 
-  io.use(capConnectionsPerIp(io, options.socketsPerIp, options.clientAddress));
-  io.use(async (socket, next) => {
-    const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
-    socket.data.actor = null;
-    if (token) {
-      try {
-        socket.data.actor = await resolveSession(deps, token);
-      } catch {
-        // An expired token still reads public threads; it just gets no private events.
-      }
-    }
-    next();
-  });
+  // First of the engine's listeners: the others read the address it keeps, not the request.
+  const infoOf = keepConnectionInfo(io, options.clientAddress);
+  io.use(capConnectionsPerIp(io, options.socketsPerIp, (conn) => infoOf(conn).address));
+  io.use(authenticate(deps));
 
+  const cache = createJoinCache(deps);
+  httpServer.once('close', () => cache.close());
+  const ctx: JoinContext = {
+    deps, cache, infoOf, ownOrigin: options.ownOrigin, pending: new WeakMap(), localCursors: !options.adapter, log: options.log,
+  };
+  const onJoin = joinHandler(ctx);
   io.on('connection', (socket) => {
     const actor = socket.data.actor;
     if (actor) void socket.join(userRoom(actor.userId));
-    const pending = new Set<string>();
-    socket.on('thread:join', (req, ack) => {
-      void joinThread(deps, { socket, pending, ownOrigin: options.ownOrigin, clientAddress: options.clientAddress }, req).then(
-        (res) => typeof ack === 'function' && ack(res),
-        (err) => {
-          if (!(err instanceof AppError)) options.log.warn({ err }, 'thread:join failed');
-          const error = err instanceof AppError
-            ? { code: err.code, message: err.message }
-            : { code: 'internal_error', message: 'Could not join the thread.' };
-          if (typeof ack === 'function') ack({ ok: false, error });
-        },
-      );
-    });
-    socket.on('thread:leave', (req) => {
-      const parsed = z.object({ threadId: z.uuid() }).safeParse(req);
-      if (parsed.success) void socket.leave(threadRoom(parsed.data.threadId));
-    });
+    // Shared handlers, not closures per socket: socket.io calls them with the socket as `this`.
+    socket.on('thread:join', onJoin);
+    socket.on('thread:leave', onLeave);
   });
   return io;
 }
 
-interface JoinContext {
-  socket: ParleySocket;
-  /** Threads whose join is under way on this socket: they hold a slot already. */
-  pending: Set<string>;
-  ownOrigin: string;
-  clientAddress: (req: http.IncomingMessage) => string;
+/** An expired token still reads public threads; it just gets no private events. */
+function authenticate(deps: Deps) {
+  return async (socket: ParleySocket, next: (err?: Error) => void) => {
+    const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
+    socket.data.actor = null;
+    if (token) socket.data.actor = await resolveSession(deps, token).catch(() => null);
+    next();
+  };
 }
 
-async function joinThread(deps: Deps, ctx: JoinContext, req: unknown): Promise<JoinAck> {
+interface JoinContext {
+  deps: Deps;
+  cache: JoinCache;
+  infoOf: (conn: ParleySocket['conn']) => ConnectionInfo;
+  ownOrigin: string;
+  /** Threads whose join is under way, per socket: they hold a slot already. Only while one is. */
+  pending: WeakMap<ParleySocket, Set<string>>;
+  /** One process: the cursors it announces are all there are, so a current `since` needs no read. */
+  localCursors: boolean;
+  log: SocketOptions['log'];
+}
+
+function joinHandler(ctx: JoinContext) {
+  return function onJoin(this: ParleySocket, req: unknown, ack: unknown) {
+    const reply = (res: JoinAck) => { if (typeof ack === 'function') ack(res); };
+    joinThread(ctx, this, req).then(reply, (err: unknown) => {
+      if (!(err instanceof AppError)) ctx.log.warn({ err }, 'thread:join failed');
+      const error = err instanceof AppError
+        ? { code: err.code, message: err.message }
+        : { code: 'internal_error', message: 'Could not join the thread.' };
+      reply({ ok: false, error });
+    });
+  };
+}
+
+function onLeave(this: ParleySocket, req: unknown) {
+  const parsed = leaveRequest.safeParse(req);
+  if (parsed.success) void this.leave(threadRoom(parsed.data.threadId));
+}
+
+async function joinThread(ctx: JoinContext, socket: ParleySocket, req: unknown): Promise<JoinAck> {
   const parsed = joinRequest.safeParse(req);
   if (!parsed.success) return { ok: false, error: { code: ErrorCodes.validation, message: 'threadId must be a thread id.' } };
   const { threadId, since } = parsed.data;
   if (since !== undefined && !isValidCursor(since)) {
     return { ok: false, error: { code: ErrorCodes.invalidCursor, message: 'since must be a cursor this server sent.' } };
   }
-  const release = reserveSlot(ctx, threadId);
+  const release = reserveSlot(ctx, socket, threadId);
   if (!release) {
     return { ok: false, error: { code: ErrorCodes.rateLimited, message: `A connection follows at most ${MAX_THREADS_PER_SOCKET} threads.` } };
   }
   try {
-    // Each replay reads the log: a leave/join loop must not make that free.
-    if (since !== undefined) await deps.limits.consume('replay', replayKeys(deps, ctx));
-    const target = await readJoinTarget(deps.db, threadId);
-    if (!target) throw new NotFound('Thread');
-    if (!originMayJoin(target, ctx.socket.handshake.headers.origin, ctx.ownOrigin)) {
+    const access = await ctx.cache.access(threadId);
+    if (!access) throw new NotFound('Thread');
+    if (!originMayJoin(access, ctx.infoOf(socket.conn).origin, ctx.ownOrigin)) {
       throw new Forbidden('This page may not follow that thread.');
     }
+    if (since === undefined) {
+      await socket.join(threadRoom(threadId));
+      return { ok: true, cursor: '0', missed: 0, truncated: false };
+    }
+    if (ctx.localCursors && ctx.cache.isLatest(threadId, BigInt(since))) {
+      // Checked and joined in one tick: a change announced later reaches the room.
+      await socket.join(threadRoom(threadId));
+      return { ok: true, cursor: since, missed: 0, truncated: false };
+    }
+    // Each replay reads the log: a leave/join loop must not make that free.
+    await ctx.deps.limits.consume('replay', replayKeys(ctx, socket));
     // Join before reading the log: whatever commits after the read arrives live.
-    await ctx.socket.join(threadRoom(threadId));
-    return since === undefined ? { ok: true, cursor: '0', missed: 0, truncated: false } : await replaySince(deps, ctx.socket, target, since);
+    await socket.join(threadRoom(threadId));
+    return await replaySince(ctx.deps, socket, threadId, since);
   } finally {
     release();
   }
@@ -140,31 +175,40 @@ async function joinThread(deps: Deps, ctx: JoinContext, req: unknown): Promise<J
  * Takes the thread's slot before the first await: checked later, concurrent joins on one
  * socket would all see the same free count. Returns its release, or null when none is free.
  */
-function reserveSlot(ctx: JoinContext, threadId: string): (() => void) | null {
-  const held = new Set([...ctx.socket.rooms].filter((room) => room.startsWith('thread:')));
-  for (const id of ctx.pending) held.add(threadRoom(id));
+function reserveSlot(ctx: JoinContext, socket: ParleySocket, threadId: string): (() => void) | null {
+  const pending = ctx.pending.get(socket);
+  const held = new Set([...socket.rooms].filter((room) => room.startsWith('thread:')));
+  for (const id of pending ?? []) held.add(threadRoom(id));
   if (held.has(threadRoom(threadId))) return () => {};
   if (held.size >= MAX_THREADS_PER_SOCKET) return null;
-  ctx.pending.add(threadId);
-  return () => ctx.pending.delete(threadId);
+  const mine = pending ?? new Set<string>();
+  ctx.pending.set(socket, mine.add(threadId));
+  return () => {
+    mine.delete(threadId);
+    if (mine.size === 0) ctx.pending.delete(socket);
+  };
 }
 
 /** Counted like other actions: by the reader's address and the reader, if any. */
-function replayKeys(deps: Deps, ctx: JoinContext): string[] {
-  return limitKeys(hashIp(deps.secret, ctx.clientAddress(ctx.socket.request)), ctx.socket.data.actor?.userId);
+function replayKeys(ctx: JoinContext, socket: ParleySocket): string[] {
+  return limitKeys(hashIp(ctx.deps.secret, ctx.infoOf(socket.conn).address), socket.data.actor?.userId);
 }
 
-async function replaySince(deps: Deps, socket: ParleySocket, target: JoinTarget, since: string): Promise<JoinAck> {
+/** Called once the socket is in the room: whatever the reads below do not see arrives live. */
+async function replaySince(deps: Deps, socket: ParleySocket, threadId: string, since: string): Promise<JoinAck> {
+  const target = await readJoinTarget(deps.db, threadId);
+  if (!target) throw new NotFound('Thread');
   if (BigInt(since) < target.prunedThrough) return mustReread(target);
+  if (BigInt(since) >= BigInt(target.latestCursor)) return { ok: true, cursor: since, missed: 0, truncated: false };
   const missed = await readThreadEventsSince(deps.db, {
-    threadId: target.threadId, since, viewerId: socket.data.actor?.userId ?? null, limit: MAX_REPLAY,
+    threadId, since, viewerId: socket.data.actor?.userId ?? null, limit: MAX_REPLAY,
   });
   // A prune that ran between the two reads took events the replay would have carried.
-  const now = await readJoinTarget(deps.db, target.threadId);
+  const now = await readJoinTarget(deps.db, threadId);
   if (now && BigInt(since) < now.prunedThrough) return mustReread(now);
   const replay = missed.events;
   for (const event of replay) {
-    socket.emit(event.type as keyof ServerToClientEvents, { ...event.payload, cursor: event.cursor, threadId: target.threadId } as never);
+    socket.emit(event.type as keyof ServerToClientEvents, { ...event.payload, cursor: event.cursor, threadId } as never);
   }
   const cursor = missed.through;
   return { ok: true, cursor, missed: replay.length, truncated: missed.more };
