@@ -74,9 +74,14 @@ function churn(base: string, threadId: string, commentIds: string[]): () => Prom
   const tally = { comments: 0, votes: 0, failed: 0 };
   const tokens: string[] = [];
   const send = async (path: string, body: unknown, token?: string) => {
-    const res = await fetch(base + path, { method: 'POST', headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
-    if (!res.ok) tally.failed++;
-    return res.ok ? res.json() as Promise<{ session?: { token: string } }> : null;
+    try {
+      const res = await fetch(base + path, { method: 'POST', headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+      if (!res.ok) tally.failed++;
+      return res.ok ? await res.json() as { session?: { token: string } } : null;
+    } catch {
+      tally.failed++;
+      return null;
+    }
   };
   let n = 0;
   const commentTimer = setInterval(() => {

@@ -59,14 +59,19 @@ export class PageCache {
     this.pages.clear();
   }
 
+  /**
+   * The page for `key`. The first reader after a change waits for the rebuild; while it runs,
+   * other readers get the stale page (younger than maxAgeMs) and catch up from its cursor:
+   * under a burst of writes, reads do not queue behind them for the database.
+   */
   async get(key: string, threadId: string, build: () => Promise<{ json: string; cursor: string }>): Promise<CachedPage> {
     const page = this.pages.get(key);
     if (page && this.isFresh(page, threadId)) return page;
-    let pending = this.building.get(key);
-    if (!pending) {
-      pending = this.build(key, threadId, build).finally(() => this.building.delete(key));
-      this.building.set(key, pending);
-    }
+    const running = this.building.get(key);
+    if (running && page && this.now() - page.builtAt <= this.options.maxAgeMs) return page;
+    if (running) return running;
+    const pending = this.build(key, threadId, build).finally(() => this.building.delete(key));
+    this.building.set(key, pending);
     return pending;
   }
 
