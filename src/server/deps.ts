@@ -2,6 +2,7 @@ import type { Db } from './db/index.js';
 import { DEFAULT_LIMITS } from './config.js';
 import { EventBus } from './events.js';
 import { createRateLimits, type RateLimits } from './limits/service.js';
+import { createSessionCache, type SessionCache } from './auth/service.js';
 import type { ChangeLog } from './change-log.js';
 import { liveChangeLog } from './realtime/log.js';
 
@@ -21,6 +22,8 @@ export interface Deps {
   now: () => Date;
   limits: RateLimits;
   log: ErrorReporter;
+  /** Sessions this process has resolved lately (auth/service.ts). */
+  sessions: SessionCache;
 }
 
 /** Who acts: a session's user. */
@@ -55,13 +58,15 @@ export interface DepsOptions {
 /** The one way main, the CLI, tests and benchmarks assemble a service's dependencies. */
 export function createDeps(options: DepsOptions): Deps {
   const log = options.log ?? { error: (obj, msg) => console.error(msg, obj) };
+  const events = new EventBus(log);
   return {
     db: options.db,
-    events: new EventBus(log),
+    events,
     changeLog: liveChangeLog,
     secret: options.secret,
     now: options.now ?? (() => new Date()),
     limits: options.limits ?? createRateLimits({ db: options.db, keyPrefix: 'parley', perPeriod: DEFAULT_LIMITS }),
     log,
+    sessions: createSessionCache(events),
   };
 }

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import type { GuestSession } from '../../shared/api.js';
 import type { DbOrTx } from '../db/index.js';
 import { sessions, users } from '../db/schema.js';
 import type { Actor, Caller, Deps } from '../deps.js';
+import type { EventBus } from '../events.js';
 import { AuthRequired, Forbidden, SignInRequired, Unauthorized } from '../errors.js';
 import { hashIp, limitKeys } from '../limits/service.js';
 import { cleanName } from '../text.js';
@@ -46,18 +48,58 @@ async function createGuest(
   return { actor: { userId: user.id, displayName: name, isGuest: true, scope: 'embed', siteId: input.siteId }, session };
 }
 
+interface CachedSession {
+  actor: Actor;
+  expiresAt: Date;
+}
+
+/** Resolved sessions by token hash: every authenticated request needs one, and they rarely change. */
+export type SessionCache = LRUCache<string, CachedSession>;
+
+/**
+ * How long a process trusts a session it has resolved. Revocation drops it at once in this
+ * process (session.revoked); another process sees it within this long at most. A renamed
+ * reader's new name also reaches their next comment within it.
+ */
+const SESSION_CACHE_MS = 60_000;
+
+export function createSessionCache(events: EventBus): SessionCache {
+  const cache: SessionCache = new LRUCache({ max: 50_000, ttl: SESSION_CACHE_MS });
+  events.on('session.revoked', ({ tokenHash }) => { cache.delete(tokenHash); });
+  return cache;
+}
+
 /** The actor behind a bearer token; an unknown or expired token is refused, never ignored. */
 export async function resolveSession(deps: Deps, token: string): Promise<Actor> {
+  const tokenHash = hashToken(token);
+  const now = deps.now();
+  const cached = deps.sessions.get(tokenHash);
+  if (cached && cached.expiresAt > now) return cached.actor;
   const [row] = await deps.db
     .select({
       userId: users.id, displayName: users.displayName, isGuest: users.isGuest, scope: sessions.scope, siteId: sessions.siteId,
+      expiresAt: sessions.expiresAt,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, hashToken(token)), gt(sessions.expiresAt, deps.now())))
+    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
     .limit(1);
   if (!row) throw new Unauthorized('This session is unknown or has expired.');
-  return row;
+  const { expiresAt, ...actor } = row;
+  deps.sessions.set(tokenHash, { actor, expiresAt });
+  return actor;
+}
+
+/**
+ * Ends a session: its token is refused from now on, by every request this process serves
+ * (the cached session goes with the row).
+ */
+export async function revokeSession(deps: Deps, token: string): Promise<{ revoked: boolean }> {
+  const tokenHash = hashToken(token);
+  const gone = await deps.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).returning({ userId: sessions.userId });
+  // Dropped even when no row was found: a cached session must not outlive its row.
+  deps.events.emit('session.revoked', { tokenHash, userId: gone[0]?.userId ?? null });
+  return { revoked: gone.length > 0 };
 }
 
 export interface SiteOfTarget {

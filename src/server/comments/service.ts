@@ -14,6 +14,7 @@ import { editableUntil, isCommentAuthor, isWithinEditWindow, mustHoldForReview }
 import { renderMarkdown } from './render.js';
 import type { PostCommentBody } from './schemas.js';
 import { toApiComment, type CommentRow } from './serialize.js';
+import { readThreadWithSite } from './write-queries.js';
 
 export interface PostCommentInput extends PostCommentBody {
   threadId: string;
@@ -24,14 +25,12 @@ function asAuthorSees(row: CommentRow, site: { editWindowSeconds: number }): Edi
   return { comment: toApiComment(row), editableUntil: editableUntil(row, site).toISOString() };
 }
 
-/** The thread and its site, once the caller is known to belong there. */
-async function loadOpenThread(tx: Tx, caller: Caller, threadId: string) {
-  const [found] = await tx
-    .select({ thread: threads, site: sites })
-    .from(threads)
-    .innerJoin(sites, eq(sites.id, threads.siteId))
-    .where(eq(threads.id, threadId))
-    .limit(1);
+/**
+ * The thread and its site, once the caller is known to belong there. Read before the write's
+ * transaction: nothing locks them there either, and the transaction is the shorter for it.
+ */
+async function loadOpenThread(deps: Deps, caller: Caller, threadId: string) {
+  const found = await readThreadWithSite(deps.db, threadId);
   if (!found) throw new NotFound('Thread');
   assertCallerOnSite(caller, found.site);
   if (found.thread.status !== 'open') throw new ThreadClosed();
@@ -57,8 +56,8 @@ export async function postComment(deps: Deps, caller: Caller, input: PostComment
   const guestName = input.author ? cleanName(input.author.name) : undefined;
   if (!body) throw new BadRequest('body must not be empty', { body: ['body must not be empty'] });
   await consumeGuestAllowance(deps, caller, guestName !== undefined && guestName !== '');
+  const { thread, site } = await loadOpenThread(deps, caller, input.threadId);
   return transactional(deps.db, async (tx, afterCommit) => {
-    const { thread, site } = await loadOpenThread(tx, caller, input.threadId);
     const parent = await loadParent(tx, thread.id, input.parentId);
     const author = await actorOrNewGuest(deps, tx, {
       caller, action: 'comment', site, author: guestName ? { name: guestName, email: input.author?.email } : undefined,

@@ -1,8 +1,8 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { VoteRequest, VoteResponse } from '../../shared/api.js';
 import { changeVote, type VoteValue } from '../../shared/votes.js';
 import { actorOrNewGuest, assertCallerOnSite, consumeGuestAllowance } from '../auth/service.js';
-import { transactional } from '../db/index.js';
+import { transactional, type Tx } from '../db/index.js';
 import { comments, sites, threads, votes } from '../db/schema.js';
 import type { Caller, Deps } from '../deps.js';
 import { Forbidden, NotFound, ThreadClosed } from '../errors.js';
@@ -23,15 +23,7 @@ export async function voteOnComment(
   const guestName = input.author ? cleanName(input.author.name) : '';
   await consumeGuestAllowance(deps, caller, guestName !== '');
   return transactional(deps.db, async (tx, afterCommit) => {
-    // Locking the comment serialises votes on it, so its counters never drift from the votes.
-    const [found] = await tx
-      .select({ comment: comments, site: sites, threadStatus: threads.status })
-      .from(comments)
-      .innerJoin(sites, eq(sites.id, comments.siteId))
-      .innerJoin(threads, eq(threads.id, comments.threadId))
-      .where(eq(comments.id, input.commentId))
-      .for('update', { of: comments })
-      .limit(1);
+    const found = await lockComment(tx, input.commentId, caller.actor?.userId);
     if (!found || found.comment.status === 'deleted') throw new NotFound('Comment');
     assertCallerOnSite(caller, found.site);
     if (!canVote(found.comment)) throw new Forbidden('This comment cannot be voted on.');
@@ -41,29 +33,47 @@ export async function voteOnComment(
     });
     const comment = found.comment;
     if (isCommentAuthor(voter.actor, comment)) throw new Forbidden('You cannot vote on your own comment.');
-    const userId = voter.actor.userId;
-    const [previous] = await tx
-      .select({ value: votes.value })
-      .from(votes)
-      .where(and(eq(votes.commentId, comment.id), eq(votes.userId, userId)));
-    const before = (previous?.value ?? 0) as VoteValue;
+    const before = (found.myVote ?? 0) as VoteValue;
     const after = input.value;
     const result = { commentId: comment.id, myVote: after, ...(voter.session ? { session: voter.session } : {}) };
     if (before === after) {
       return { ...result, upvotes: comment.upvotes, downvotes: comment.downvotes };
     }
-    if (after === 0) {
-      await tx.delete(votes).where(and(eq(votes.commentId, comment.id), eq(votes.userId, userId)));
-    } else {
-      await tx.insert(votes).values({ commentId: comment.id, userId, value: after })
-        .onConflictDoUpdate({ target: [votes.commentId, votes.userId], set: { value: after } });
-    }
     const { score, upvotes, downvotes } = changeVote(comment, before, after);
-    await tx.update(comments).set({ upvotes, downvotes, score }).where(eq(comments.id, comment.id));
+    await tx.with(voteWrite(tx, { commentId: comment.id, userId: voter.actor.userId, value: after }))
+      .update(comments).set({ upvotes, downvotes, score }).where(eq(comments.id, comment.id));
     await deps.changeLog.record({ tx, afterCommit, events: deps.events }, {
       name: 'vote.updated', siteId: comment.siteId, threadId: comment.threadId, commentId: comment.id, audienceUserId: null,
       payload: { commentId: comment.id, upvotes, downvotes },
     });
     return { ...result, upvotes, downvotes };
   });
+}
+
+/**
+ * The comment with its site and thread status, locked: locking the comment serialises votes on
+ * it, so its counters never drift from the votes. The reader's vote on it (none for a reader
+ * without a session) comes in the same round trip, and cannot change meanwhile: every vote on
+ * the comment waits for this lock.
+ */
+async function lockComment(tx: Tx, commentId: string, userId: string | undefined) {
+  const [found] = await tx
+    .select({ comment: comments, site: sites, threadStatus: threads.status, myVote: votes.value })
+    .from(comments)
+    .innerJoin(sites, eq(sites.id, comments.siteId))
+    .innerJoin(threads, eq(threads.id, comments.threadId))
+    .leftJoin(votes, and(eq(votes.commentId, comments.id), userId ? eq(votes.userId, userId) : sql`false`))
+    .where(eq(comments.id, commentId))
+    .for('update', { of: comments })
+    .limit(1);
+  return found;
+}
+
+/** Sets or withdraws the reader's vote, as a CTE of the statement that updates the comment's counters. */
+function voteWrite(tx: Tx, { commentId, userId, value }: { commentId: string; userId: string; value: VoteValue }) {
+  const write = value === 0
+    ? sql`delete from ${votes} where comment_id = ${commentId} and user_id = ${userId} returning 1 as one`
+    : sql`insert into ${votes} (comment_id, user_id, value) values (${commentId}, ${userId}, ${value})
+        on conflict (comment_id, user_id) do update set value = excluded.value returning 1 as one`;
+  return tx.$with('vote', { one: sql<number>`1` }).as(write);
 }
