@@ -125,6 +125,8 @@ describe('the widget and the server\'s rules, in Chromium', { skip, timeout: 120
     await olga.getByRole('button', { name: 'Upvote' }).click();
     await name.fill('Pat');
     await olga.getByRole('button', { name: 'Vote as guest' }).click();
+    // The button is pressed at once; the prompt closes only once the server has answered with the session.
+    await name.waitFor({ state: 'detached', timeout: 5000 });
     await olga.getByRole('button', { name: 'Upvote', pressed: true }).waitFor({ timeout: 5000 }).catch(async (error: Error) => {
       throw new Error(`${error.message}\nthe comment shows: ${await olga.innerText()}`);
     });
