@@ -54,9 +54,15 @@ export function connectLive({ origin, threadId, since, readToken, handlers }: Li
     },
   });
 
-  async function resync() {
+  /**
+   * Re-reads the thread, then resumes from the page's cursor. The page may be older than the
+   * server's newest change (pages are cached and rebuilt at most a few times a second): a
+   * rejoin from its cursor replays the gap, so nothing between the two is lost.
+   */
+  async function resync(serverCursor: string) {
     const fresh = await handlers.resync();
     if (fresh !== undefined && (cursor === undefined || compareCursors(fresh, cursor) > 0)) cursor = fresh;
+    if (cursor !== undefined && compareCursors(serverCursor, cursor) > 0 && socket.connected) join();
   }
 
   // While a join is in flight, replayed and live events can interleave: hold them until
@@ -64,19 +70,21 @@ export function connectLive({ origin, threadId, since, readToken, handlers }: Li
   let joining = false;
   let held: Array<{ cursor: string; apply: () => void }> = [];
 
-  // 'connect' fires again after every reconnection; joining with the last cursor seen
-  // makes the server replay what was missed while the connection was down.
-  socket.on('connect', () => {
+  function join() {
     joining = true;
     socket.emit('thread:join', { threadId, since: cursor }, (ack) => {
       if (!ack.ok) console.warn('[parley] live updates unavailable:', ack.error.message);
-      else if (ack.truncated) void resync();
+      else if (ack.truncated) void resync(ack.cursor);
       const pending = held.sort((a, b) => compareCursors(a.cursor, b.cursor));
       joining = false;
       held = [];
       pending.forEach((event) => event.apply());
     });
-  });
+  }
+
+  // 'connect' fires again after every reconnection; joining with the last cursor seen
+  // makes the server replay what was missed while the connection was down.
+  socket.on('connect', join);
 
   const on = <E extends LiveEventBase>(handle: (event: E) => void) => (event: E) => {
     if (event.threadId !== threadId) return;
