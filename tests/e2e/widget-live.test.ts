@@ -4,8 +4,6 @@
  * which placeholders stay, and no live event is lost while a page of comments loads.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page, Route } from 'playwright-core';
 import type { RunningParley } from '../../src/server/runtime.js';
@@ -15,29 +13,21 @@ import { createSite } from '../../src/server/sites/service.js';
 import { resolveThread } from '../../src/server/threads/service.js';
 import { browserSkipReason } from '../helpers/browser.js';
 import { startDemoWithBrowser, type DemoRun } from '../helpers/demo.js';
+import { startHostPages, type HostPages } from '../helpers/host-pages.js';
 
 const skip = browserSkipReason();
 let parley: RunningParley;
 let browser: Browser;
 let run: DemoRun | undefined;
-/** A site's own pages, on an origin of their own (a page Playwright made up would be barred from the local socket). */
-let host: http.Server | undefined;
+let host: HostPages | undefined;
 let siteOrigin: string;
 
 before(async () => {
   if (skip) return;
   run = await startDemoWithBrowser();
   ({ parley, browser } = run);
-  host = http.createServer((req, res) => {
-    const key = (req.url ?? '').replace(/^\/t\//, '').replace(/[^\w-]/g, '');
-    res.setHeader('content-type', 'text/html');
-    res.end(`<!doctype html><html lang="en"><head><title>${key}</title></head><body><main><h1>${key}</h1>
-      <div id="parley-thread" data-site="live" data-key="${key}"></div>
-      <script async src="${parley.url}/embed.js"></script></main></body></html>`);
-  });
-  await new Promise<void>((resolve) => host!.listen(0, '127.0.0.1', resolve));
-  siteOrigin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
-  await createSite(parley.deps, { slug: 'live', name: 'Live', origins: [siteOrigin] });
+  host = await startHostPages(parley, { slug: 'live', name: 'Live' });
+  siteOrigin = host.origin;
 });
 after(async () => {
   host?.close();

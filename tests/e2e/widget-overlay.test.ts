@@ -5,41 +5,30 @@
  * first paint asks Parley for no more than the thread, the overlay and widget.js.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningParley } from '../../src/server/runtime.js';
 import { postComment } from '../../src/server/comments/service.js';
 import { sites } from '../../src/server/db/schema.js';
-import { createSite } from '../../src/server/sites/service.js';
 import { browserSkipReason } from '../helpers/browser.js';
 import { startDemoWithBrowser, type DemoRun } from '../helpers/demo.js';
+import { startHostPages, type HostPages } from '../helpers/host-pages.js';
 
 const skip = browserSkipReason();
 const SITE = 'mine';
 let parley: RunningParley;
 let browser: Browser;
 let run: DemoRun | undefined;
-/** The site's own pages, on an origin of their own, as a real embedding would be. */
-let host: http.Server | undefined;
+let host: HostPages | undefined;
 let siteOrigin: string;
 
 before(async () => {
   if (skip) return;
   run = await startDemoWithBrowser();
   ({ parley, browser } = run);
-  host = http.createServer((req, res) => {
-    const key = (req.url ?? '').replace(/^\/t\//, '').replace(/[^\w-]/g, '');
-    res.setHeader('content-type', 'text/html');
-    res.end(`<!doctype html><html lang="en"><head><title>${key}</title><link rel="icon" href="data:,"></head><body><main><h1>${key}</h1>
-      <div id="parley-thread" data-site="${SITE}" data-key="${key}"></div>
-      <script async src="${parley.url}/embed.js"></script></main></body></html>`);
-  });
-  await new Promise<void>((resolve) => host!.listen(0, '127.0.0.1', resolve));
-  siteOrigin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
-  await createSite(parley.deps, { slug: SITE, name: 'Mine', origins: [siteOrigin] });
+  host = await startHostPages(parley, { slug: SITE, name: 'Mine' });
+  siteOrigin = host.origin;
 });
 after(async () => {
   host?.close();
