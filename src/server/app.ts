@@ -44,6 +44,12 @@ function staticClient(): express.Handler {
   });
 }
 
+/** Thread pages and counts are stored compressed (pages/send.ts): wrapping their responses again only costs. */
+const PRE_ENCODED = /^\/api\/v1\/(threads\/[^/]+\/comments|counts)$/;
+function compressUnlessPreEncoded(compress: express.RequestHandler): express.RequestHandler {
+  return (req, res, next) => (req.method === 'GET' && PRE_ENCODED.test(req.path) ? next() : compress(req, res, next));
+}
+
 /**
  * Express's trust proxy setting from the checked config: a hop count, or a list of named ranges
  * and addresses. Never `true`: config refuses it, as it lets any client forge its address.
@@ -60,7 +66,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   // Rate limits and IP hashes need the reader's address, not the proxy's.
   if (config.trustProxy) app.set('trust proxy', trustProxySetting(config.trustProxy));
   // The widget and thread JSON shrink to a third or less: readers on slow links feel it.
-  app.use(compression({ threshold: 1024 }));
+  app.use(compressUnlessPreEncoded(compression({ threshold: 1024 })));
   app.use((_req, res, next) => {
     // Nothing Parley serves is to be sniffed into another type, and no reader's URL leaks.
     res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'strict-origin-when-cross-origin' });
