@@ -25,4 +25,4 @@ for (const f of [embed, widget, live, count]) console.log(`${f.file.padEnd(28)} 
 const { firstPaint, live: liveBundle } = manifest.bundles;
 console.log(`${'first paint (embed + widget)'.padEnd(28)} ${kb(firstPaint.raw).padStart(10)} raw ${kb(firstPaint.gzip).padStart(10)} gzip`);
 console.log(`${'with live updates'.padEnd(28)} ${kb(firstPaint.raw + liveBundle.raw).padStart(10)} raw ${kb(firstPaint.gzip + liveBundle.gzip).padStart(10)} gzip`);
-console.log('requests before the thread shows: embed.js, then widget.js and the thread JSON in parallel');
+console.log('requests before the thread shows: embed.js, then widget.js and the thread JSON in parallel (and, for a reader with a session, their overlay /threads/:id/me)');
