@@ -14,7 +14,7 @@ import { apiCors, originAllowlist } from './http/cors.js';
 import { Unavailable } from './errors.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
-import { requestLog } from './http/request-log.js';
+import { rememberMount, requestLog } from './http/request-log.js';
 import { createMetrics, metricsEndpoint } from './metrics/metrics.js';
 import type { SocketAdapter } from './realtime/adapter.js';
 import { createSocketServer, relayDomainEvents, type ParleyServer } from './realtime/sockets.js';
@@ -94,7 +94,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   app.get('/api/openapi.json', (_req, res) => { res.json(openApiDocument(config.publicUrl)); });
 
   const api = express.Router();
-  api.use(apiCors(isOriginAllowed));
+  api.use(rememberMount, apiCors(isOriginAllowed));
   api.use(express.json({ limit: '64kb' }));
   const pages = publicPages(deps, config.pageCache);
   // Another process's changes reach this one's page cache the way its live events do.

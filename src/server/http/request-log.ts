@@ -15,36 +15,23 @@ function requestId(req: IncomingMessage, res: ServerResponse): string {
   return id;
 }
 
-const PATTERN = Symbol('route pattern');
-type Tracked = Request & { [PATTERN]?: string };
-
 /**
- * Notes the full route pattern when the router matches one. Read at the end instead, it would
- * miss the router's mount point on errors: the router resets req.baseUrl before the app's
- * error handler answers.
+ * Notes where the router handling a request is mounted. Read at the end instead, it would be
+ * lost on errors: the router resets req.baseUrl before the app's error handler answers. A
+ * plain res.locals field, not a property trap on req (which would slow every access to req).
  */
-function trackRoute(req: IncomingMessage): void {
-  const tracked = req as Tracked;
-  let route: unknown;
-  Object.defineProperty(tracked, 'route', {
-    configurable: true,
-    enumerable: true,
-    get: () => route,
-    set(value: { path?: unknown } | undefined) {
-      route = value;
-      if (value) tracked[PATTERN] = `${tracked.baseUrl}${String(value.path)}`;
-    },
-  });
-}
+export const rememberMount: RequestHandler = (req, res, next) => {
+  res.locals.mount = req.baseUrl;
+  next();
+};
 
 /**
  * The route pattern, never the URL: ids and query strings (which can hold what readers typed)
  * stay out. A file served from dist/client has no route; its path is one of ours, not a reader's.
  */
-function routeOf(req: IncomingMessage, res: ServerResponse): string {
-  const { path, [PATTERN]: pattern } = req as Tracked;
-  if (pattern) return pattern;
-  return res.statusCode < 400 && path ? path : 'unmatched';
+export function routeOf(req: Request, res: ServerResponse & { locals?: Record<string, unknown> }): string {
+  if (req.route) return `${String(res.locals?.mount ?? req.baseUrl)}${String(req.route.path)}`;
+  return res.statusCode < 400 && req.path ? req.path : 'unmatched';
 }
 
 /**
@@ -56,7 +43,6 @@ export function requestLog(log: Logger): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     const id = requestId(req, res);
-    trackRoute(req);
     res.once('finish', () => {
       const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
       const line = { requestId: id, method: req.method, route: routeOf(req, res), status: res.statusCode, ms };

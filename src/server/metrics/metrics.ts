@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Deps } from '../deps.js';
+import { routeOf } from '../http/request-log.js';
 
 /**
  * Prometheus metrics for operators: HTTP latency by route, live connections, and what
@@ -28,8 +29,7 @@ export function createMetrics(deps: Deps, liveConnections: () => number) {
     const stop = duration.startTimer();
     res.on('finish', () => {
       // The route pattern, not the URL: ids would make a label per comment.
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      stop({ method: req.method, route, status: String(res.statusCode) });
+      stop({ method: req.method, route: req.route ? routeOf(req, res) : 'unmatched', status: String(res.statusCode) });
     });
     next();
   };
