@@ -1,6 +1,7 @@
 import type { Db } from './db/index.js';
 import { DEFAULT_LIMITS } from './config.js';
 import { EventBus } from './events.js';
+import { serializeError } from './logging.js';
 import { createRateLimits, type RateLimits } from './limits/service.js';
 import { createSessionCache, type SessionCache } from './auth/service.js';
 import type { ChangeLog } from './change-log.js';
@@ -57,7 +58,8 @@ export interface DepsOptions {
 
 /** The one way main, the CLI, tests and benchmarks assemble a service's dependencies. */
 export function createDeps(options: DepsOptions): Deps {
-  const log = options.log ?? { error: (obj, msg) => console.error(msg, obj) };
+  // Without the process's logger (a script), errors still go through the one serializer: no query parameters.
+  const log = options.log ?? { error: (obj: { err?: unknown }, msg) => console.error(msg, serializeError(obj.err)) };
   const events = new EventBus(log);
   return {
     db: options.db,
