@@ -20,7 +20,7 @@ import type { SocketAdapter } from './realtime/adapter.js';
 import { createSocketServer, relayDomainEvents, type ParleyServer } from './realtime/sockets.js';
 import { threadRoutes } from './threads/routes.js';
 import { publicPages } from './pages/public-pages.js';
-import { shareThreadChanges } from './pages/cross-process.js';
+import { shareChangesAcrossProcesses } from './realtime/cross-process.js';
 import type { Server } from 'socket.io';
 import { voteRoutes } from './votes/routes.js';
 
@@ -97,8 +97,8 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   api.use(rememberMount, apiCors(isOriginAllowed));
   api.use(express.json({ limit: '64kb' }));
   const pages = publicPages(deps, config.pageCache);
-  // Another process's changes reach this one's page cache the way its live events do.
-  const stopSharing = shareThreadChanges(io as unknown as Server, deps, pages, options.adapter !== undefined);
+  // Another process's changes reach this one's caches the way its live events do.
+  const stopSharing = shareChangesAcrossProcesses(io as unknown as Server, deps, pages, options.adapter !== undefined);
   api.use(threadRoutes(deps, pages), commentRoutes(deps, pages), voteRoutes(deps));
   app.use('/api/v1', api);
 

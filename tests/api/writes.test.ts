@@ -40,6 +40,32 @@ describe('revoking a session', () => {
   });
 });
 
+describe('revoking a session with several processes', () => {
+  it('refuses its token at once in the other process too, though that process had it cached', async () => {
+    const first = await startTestApp({ crossProcess: true });
+    const second = await startTestApp({ crossProcess: true, sameDatabaseAs: first });
+    try {
+      const thread = await openThread(first, 'revoke-everywhere');
+      const guest = await api(first, 'POST', `/api/v1/threads/${thread.id}/comments`, { body: { body: 'hello', author: { name: 'Roamer' } } });
+      const token = guest.json.session.token;
+      const onSecond = (body: string) => api(second, 'POST', `/api/v1/threads/${thread.id}/comments`, { body: { body }, token });
+      assert.equal((await onSecond('cached in the second process now')).status, 201);
+      await revokeSession(first.deps, token);
+      const deadline = Date.now() + 2000;
+      let status = 201;
+      while (status !== 401 && Date.now() < deadline) {
+        status = (await api(second, 'GET', `/api/v1/threads/${thread.id}/me`, { token })).status;
+        if (status !== 401) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(status, 401, 'the second process no longer accepts it');
+      assert.equal((await onSecond('after revocation')).status, 401);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+});
+
 /** Every event id of each thread, as a reader polling the log would see them appear. */
 async function logOf(threadIds: string[]): Promise<Map<string, number[]>> {
   const { rows } = await app.database.pool.query(
