@@ -31,6 +31,9 @@ export async function requestJson<T>(url: string, options: RequestOptions = {}):
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       // Identity travels in the Authorization header only: no third-party cookies.
       credentials: 'omit',
+      // Pages may be cached (ETag): ask the server every time, a 304 costs nothing. A copy the
+      // browser served stale would show a thread older than the live updates already applied.
+      cache: 'no-cache',
     });
   } catch {
     throw new ApiError('network_error', 'Could not reach the comment server.', 0);

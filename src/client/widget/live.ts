@@ -55,14 +55,20 @@ export function connectLive({ origin, threadId, since, readToken, handlers }: Li
   });
 
   /**
-   * Re-reads the thread, then resumes from the page's cursor. The page may be older than the
-   * server's newest change (pages are cached and rebuilt at most a few times a second): a
-   * rejoin from its cursor replays the gap, so nothing between the two is lost.
+   * Re-reads the thread, then resumes from the page's cursor: the thread now shows that page,
+   * which may be older than what was replayed before (pages are cached and rebuilt at most a
+   * few times a second). A rejoin from it replays the gap; should the page not have moved on
+   * since the last re-read, the rejoin waits a moment for the cache to catch up.
    */
+  let lastResync: string | undefined;
   async function resync(serverCursor: string) {
     const fresh = await handlers.resync();
-    if (fresh !== undefined && (cursor === undefined || compareCursors(fresh, cursor) > 0)) cursor = fresh;
-    if (cursor !== undefined && compareCursors(serverCursor, cursor) > 0 && socket.connected) join();
+    if (fresh === undefined) return;
+    const stuck = fresh === lastResync;
+    lastResync = fresh;
+    cursor = fresh;
+    if (compareCursors(serverCursor, fresh) <= 0) return;
+    setTimeout(() => { if (socket.connected) join(); }, stuck ? 500 : 0);
   }
 
   // While a join is in flight, replayed and live events can interleave: hold them until
