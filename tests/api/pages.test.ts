@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import http from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { api, openThread, startTestApp, type TestApp } from '../helpers/app.js';
+import { api, openThread, startTestApp, type TestApp, withTwoProcesses } from '../helpers/app.js';
 
 let app: TestApp;
 before(async () => { app = await startTestApp(); });
@@ -144,9 +144,7 @@ describe('the reader overlay, GET /threads/:id/me', () => {
 
 describe('pages across processes', () => {
   it('a change written by one process is in the next page another process serves', async () => {
-    const first = await startTestApp({ crossProcess: true });
-    const second = await startTestApp({ crossProcess: true, sameDatabaseAs: first });
-    try {
+    await withTwoProcesses(async (first, second) => {
       const thread = await openThread(first, 'two-processes');
       const path = `/api/v1/threads/${thread.id}/comments`;
       assert.equal((await api(second, 'GET', path)).json.comments.length, 0);
@@ -158,9 +156,6 @@ describe('pages across processes', () => {
         if (seen === 0) await new Promise((r) => setTimeout(r, 50));
       }
       assert.equal(seen, 1);
-    } finally {
-      await second.close();
-      await first.close();
-    }
+    });
   });
 });

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { io, type Socket } from 'socket.io-client';
 import { createSite, setSiteEnabled } from '../../src/server/sites/service.js';
 import type { JoinAck } from '../../src/shared/api.js';
-import { api, openThread, SITE_ORIGIN, startTestApp, type TestApp } from '../helpers/app.js';
+import { api, openThread, SITE_ORIGIN, startTestApp, type TestApp, withTwoProcesses } from '../helpers/app.js';
 
 const OTHER_ORIGIN = 'https://other.example.org';
 
@@ -154,9 +154,7 @@ describe('joining a thread', () => {
 
 describe('joining a thread with several processes', () => {
   it('does not take a cursor learned from its own changes as current: another process may have written', async () => {
-    const a = await startTestApp({ crossProcess: true });
-    const b = await startTestApp({ crossProcess: true, sameDatabaseAs: a });
-    try {
+    await withTwoProcesses(async (a, b) => {
       const thread = await openThread(a, 'two-processes');
       const onA = await connect(a);
       await join(onA.socket, thread.id);
@@ -166,10 +164,7 @@ describe('joining a thread with several processes', () => {
       const reader = await connect(a);
       const ack = await join(reader.socket, thread.id, onA.cursors[0]);
       assert.equal(ack.ok && ack.missed, 1, 'the change made through B is replayed');
-    } finally {
-      await b.close();
-      await a.close();
-    }
+    });
   });
 });
 

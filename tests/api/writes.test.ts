@@ -9,7 +9,7 @@ import { revokeSession } from '../../src/server/auth/service.js';
 import { RateLimited } from '../../src/server/errors.js';
 import { createRateLimits } from '../../src/server/limits/service.js';
 import { liveChangeLog, readThreadEventsSince } from '../../src/server/realtime/log.js';
-import { api, openThread, startTestApp, type TestApp } from '../helpers/app.js';
+import { api, openThread, startTestApp, type TestApp, withTwoProcesses } from '../helpers/app.js';
 
 let app: TestApp;
 before(async () => { app = await startTestApp(); });
@@ -42,9 +42,7 @@ describe('revoking a session', () => {
 
 describe('revoking a session with several processes', () => {
   it('refuses its token at once in the other process too, though that process had it cached', async () => {
-    const first = await startTestApp({ crossProcess: true });
-    const second = await startTestApp({ crossProcess: true, sameDatabaseAs: first });
-    try {
+    await withTwoProcesses(async (first, second) => {
       const thread = await openThread(first, 'revoke-everywhere');
       const guest = await api(first, 'POST', `/api/v1/threads/${thread.id}/comments`, { body: { body: 'hello', author: { name: 'Roamer' } } });
       const token = guest.json.session.token;
@@ -59,10 +57,7 @@ describe('revoking a session with several processes', () => {
       }
       assert.equal(status, 401, 'the second process no longer accepts it');
       assert.equal((await onSecond('after revocation')).status, 401);
-    } finally {
-      await second.close();
-      await first.close();
-    }
+    });
   });
 });
 

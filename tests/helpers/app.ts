@@ -98,6 +98,18 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
 }
 
+/** Two instances of Parley on one database, passing live events and cache signals through PostgreSQL as two processes do; closed after `work`. */
+export async function withTwoProcesses(work: (first: TestApp, second: TestApp) => Promise<void>): Promise<void> {
+  const first = await startTestApp({ crossProcess: true });
+  const second = await startTestApp({ crossProcess: true, sameDatabaseAs: first });
+  try {
+    await work(first, second);
+  } finally {
+    await second.close();
+    await first.close();
+  }
+}
+
 /** fetch against the app, JSON in and out. */
 export async function api(app: TestApp, method: string, path: string, options: { body?: unknown; token?: string; raw?: string; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { ...options.headers };
