@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import http from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { createSite } from '../../src/server/sites/service.js';
 import { api, openThread, startTestApp, type TestApp, withTwoProcesses } from '../helpers/app.js';
 
 let app: TestApp;
@@ -139,6 +140,29 @@ describe('the reader overlay, GET /threads/:id/me', () => {
     assert.equal(mine.status, 200);
     assert.equal(mine.headers.get('cache-control'), 'private, no-store');
     assert.deepEqual(mine.json, { votes: { [b.json.comment.id]: -1 }, mine: { [a.json.comment.id]: a.json.editableUntil }, pending: [] });
+  });
+});
+
+describe('the reader overlay, tried from outside', () => {
+  it('answers a foreign page, another site\'s session and a tampered token with nothing of the reader\'s', async () => {
+    await createSite(app.deps, { slug: 'elsewhere', name: 'Elsewhere', origins: ['https://elsewhere.example'] });
+    const thread = await openThread(app, 'overlay-attacks');
+    const mine = await post(app, thread.id, { body: 'mine', author: { name: 'Owner' } });
+    const token = mine.json.session.token;
+    const path = `/api/v1/threads/${thread.id}/me`;
+    const foreign = await api(app, 'GET', path, { token, headers: { origin: 'https://elsewhere.example' } });
+    assert.deepEqual([foreign.status, foreign.json.error.code], [403, 'forbidden']);
+    const otherThread = (await api(app, 'GET', `/api/v1/threads?site=elsewhere&key=x&url=${encodeURIComponent('https://elsewhere.example/x')}`, {
+      headers: { origin: 'https://elsewhere.example' },
+    })).json.thread;
+    const otherGuest = await post(app, otherThread.id, { body: 'theirs', author: { name: 'Other' } });
+    const crossSite = await api(app, 'GET', path, { token: otherGuest.json.session.token });
+    assert.deepEqual([crossSite.status, crossSite.json.error.code], [403, 'forbidden']);
+    const tampered = await api(app, 'GET', path, { token: `${token.slice(0, -2)}AA` });
+    assert.deepEqual([tampered.status, tampered.json.error.code], [401, 'unauthorized']);
+    for (const res of [foreign, crossSite, tampered]) assert.ok(!res.text.includes(mine.json.comment.id), 'no comment of the reader named');
+    const together = await Promise.all(Array.from({ length: 20 }, () => api(app, 'GET', path, { token })));
+    assert.ok(together.every((r) => r.status === 200 && r.text === together[0].text), 'twenty at once: the same answer, nothing written');
   });
 });
 

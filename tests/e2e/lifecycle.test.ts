@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { io } from 'socket.io-client';
-import { freePort } from '../../src/server/db/embedded.js';
+import { freePort, isAlive } from '../../src/server/db/embedded.js';
 import { createTestDatabase } from '../helpers/db.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -41,14 +41,6 @@ function serverUnder(npmPid: number): number {
   return pid;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** True when nothing accepts connections on the port any more. */
 function refused(port: number): Promise<boolean> {

@@ -3,11 +3,9 @@
  * as a first comment does, so the server can hold them to one vote per comment.
  */
 import { useId, useRef, useState } from 'preact/hooks';
-import type { TargetedEvent } from 'preact';
 import { MAX_NAME_LENGTH, type ApiComment } from '../../shared/api.js';
-import { errorText } from './api.js';
 import { useWidget } from './context.js';
-import { useAutoFocus } from './form-parts.js';
+import { useAutoFocus, useFieldSubmit } from './form-parts.js';
 import { readGuest } from './local-data.js';
 
 interface VotePromptProps {
@@ -20,34 +18,20 @@ interface VotePromptProps {
 export function VotePrompt({ comment, direction, onClose }: VotePromptProps) {
   const { origin, actions, reader } = useWidget();
   const [name, setName] = useState(() => readGuest(origin)?.name ?? '');
-  const [sending, setSending] = useState(false);
-  // `aboutName` marks the field invalid: an empty name, not a refused vote.
-  const [error, setError] = useState<{ message: string; aboutName: boolean } | null>(null);
   const input = useRef<HTMLInputElement>(null);
   const hintId = useId();
   const errorId = useId();
   useAutoFocus(input, true);
-
-  async function submit(event: TargetedEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (sending) return;
-    if (!name.trim()) {
-      setError({ message: 'Please enter your name.', aboutName: true });
-      input.current?.focus();
-      return;
-    }
-    setSending(true);
-    setError(null);
-    try {
+  const { busy: sending, error, submit } = useFieldSubmit({
+    field: input,
+    value: name,
+    emptyMessage: 'Please enter your name.',
+    refocusOnFailure: true,
+    send: async () => {
       await actions.vote(comment.id, reader.votes[comment.id] ?? 0, direction, name.trim());
       onClose();
-    } catch (failure) {
-      setError({ message: errorText(failure), aboutName: false });
-      setSending(false);
-      // The disabled button dropped focus; the reader continues where the form can be fixed.
-      input.current?.focus();
-    }
-  }
+    },
+  });
 
   return (
     <form class="composer" onSubmit={submit} onKeyDown={(event) => event.key === 'Escape' && onClose()} aria-busy={sending}>
@@ -65,7 +49,7 @@ export function VotePrompt({ comment, direction, onClose }: VotePromptProps) {
             maxLength={MAX_NAME_LENGTH}
             required
             aria-describedby={error ? `${hintId} ${errorId}` : hintId}
-            aria-invalid={error?.aboutName || undefined}
+            aria-invalid={error?.aboutField || undefined}
             value={name}
             onInput={(event) => setName(event.currentTarget.value)}
           />

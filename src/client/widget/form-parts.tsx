@@ -1,7 +1,8 @@
 /** Small pieces shared by the comment and edit forms. */
-import { useLayoutEffect } from 'preact/hooks';
-import type { RefObject, TargetedKeyboardEvent } from 'preact';
+import { useLayoutEffect, useState } from 'preact/hooks';
+import type { RefObject, TargetedEvent, TargetedKeyboardEvent } from 'preact';
 import { MAX_BODY_LENGTH } from '../../shared/api.js';
+import { errorText } from './api.js';
 
 export function MarkdownHint({ id }: { id: string }) {
   return (
@@ -60,4 +61,45 @@ export function CommentBox({ textarea, describedBy, invalid, placeholder, rows, 
       onKeyDown={submitOnCtrlEnter}
     />
   );
+}
+
+/** A failed send, or an empty field (`aboutField`: the field is what to fix, not the request). */
+export interface FormError {
+  message: string;
+  aboutField: boolean;
+}
+
+/**
+ * A one-field form's submit: says why an empty field sends nothing (its `required` lets spaces
+ * through), sends once at a time, and on failure keeps what was typed and shows why.
+ */
+export function useFieldSubmit(options: {
+  field: RefObject<HTMLTextAreaElement | HTMLInputElement | null>;
+  value: string;
+  emptyMessage: string;
+  send: () => Promise<void>;
+  /** A disabled button drops focus: put it back in the field, where the reader fixes the form. */
+  refocusOnFailure?: boolean;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<FormError | null>(null);
+  async function submit(event: TargetedEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy) return;
+    if (!options.value.trim()) {
+      setError({ message: options.emptyMessage, aboutField: true });
+      options.field.current?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await options.send();
+    } catch (failure) {
+      setError({ message: errorText(failure), aboutField: false });
+      setBusy(false);
+      if (options.refocusOnFailure) options.field.current?.focus();
+    }
+  }
+  return { busy, error, submit };
 }

@@ -14,7 +14,7 @@ import { editableUntil, isCommentAuthor, isWithinEditWindow, mustHoldForReview }
 import { renderMarkdown } from './render.js';
 import type { PostCommentBody } from './schemas.js';
 import { toApiComment, type CommentRow } from './serialize.js';
-import { readThreadWithSite } from './write-queries.js';
+import { getThreadForCaller } from '../threads/service.js';
 
 export interface PostCommentInput extends PostCommentBody {
   threadId: string;
@@ -30,9 +30,7 @@ function asAuthorSees(row: CommentRow, site: { editWindowSeconds: number }): Edi
  * transaction: nothing locks them there either, and the transaction is the shorter for it.
  */
 async function loadOpenThread(deps: Deps, caller: Caller, threadId: string) {
-  const found = await readThreadWithSite(deps.db, threadId);
-  if (!found) throw new NotFound('Thread');
-  assertCallerOnSite(caller, found.site);
+  const found = await getThreadForCaller(deps, caller, threadId);
   if (found.thread.status !== 'open') throw new ThreadClosed();
   return found;
 }

@@ -1,13 +1,14 @@
 import { and, eq, inArray, or } from 'drizzle-orm';
 import type { ApiThread } from '../../shared/api.js';
 import { assertCallerOnSite } from '../auth/service.js';
-import { sites, threads } from '../db/schema.js';
+import { threads } from '../db/schema.js';
 import type { Caller, Deps } from '../deps.js';
 import { BadRequest, Forbidden, NotFound } from '../errors.js';
 import { hashIp, limitKeys } from '../limits/service.js';
 import { originOf, siteNamedOrAllowing, type Site } from '../sites/service.js';
 import { cleanName } from '../text.js';
 import { looksLikeUrl, threadKeyForUrl } from './keys.js';
+import { readThreadWithSite } from './queries.js';
 
 export type Thread = typeof threads.$inferSelect;
 
@@ -73,12 +74,7 @@ async function findThread(deps: Deps, siteId: string, key: string): Promise<Thre
 
 /** A thread and its site, in one query, once the caller is known to belong there. */
 export async function getThreadForCaller(deps: Deps, caller: Caller, id: string): Promise<{ thread: Thread; site: Site }> {
-  const [found] = await deps.db
-    .select({ thread: threads, site: sites })
-    .from(threads)
-    .innerJoin(sites, eq(sites.id, threads.siteId))
-    .where(eq(threads.id, id))
-    .limit(1);
+  const found = await readThreadWithSite(deps.db, id);
   if (!found) throw new NotFound('Thread');
   assertCallerOnSite(caller, found.site);
   return found;

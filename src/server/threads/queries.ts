@@ -3,9 +3,9 @@ import type { Db } from '../db/index.js';
 import { sites, threads } from '../db/schema.js';
 
 /**
- * The write path's lookups as prepared statements, as page-queries.ts does for reads: every
- * comment asks for its thread and site, and skips drizzle's query building and PostgreSQL's
- * planning for it. They run on the pool, outside any transaction: they only read.
+ * A thread with its site as a prepared statement, as comments/page-queries.ts does for pages:
+ * every write and every reader overlay asks for it, and skips drizzle's query building and
+ * PostgreSQL's planning. It runs on the pool, outside any transaction: it only reads.
  */
 
 function prepareThreadWithSite(db: Db) {
