@@ -80,6 +80,42 @@ export interface GuestSession {
   userId: string;
 }
 
+/** Any session a sign-in hands out (a guest's, an account's, an SSO user's): the same shape. */
+export type ApiSession = GuestSession;
+
+/** A user as others may see them (no email). */
+export interface ApiUser {
+  id: string;
+  displayName: string;
+  isGuest: boolean;
+  /** A locally generated SVG on Parley's origin. */
+  avatarUrl: string;
+  /** Staff role on the session's site, if any. */
+  role?: 'admin' | 'moderator' | null;
+}
+
+/** POST /auth/login, POST /auth/sso. */
+export interface SignInResponse {
+  session: ApiSession;
+  user: ApiUser;
+}
+
+/** GET /me. */
+export interface MeResponse {
+  user: ApiUser;
+}
+
+/**
+ * What the sign-in popup (on Parley's origin) posts to the page that opened it, with that
+ * page's origin as the target: only an origin of the site ever receives it.
+ */
+export interface PopupSignInMessage {
+  type: 'parley:signed-in';
+  site: string;
+  session: ApiSession;
+  user: ApiUser;
+}
+
 /** A write by a reader who had no session returns a new guest session with the result. */
 export interface CommentResponse {
   comment: ApiComment;

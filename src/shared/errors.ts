@@ -9,6 +9,14 @@ export const ErrorCodes = {
   unauthorized: 'unauthorized',
   /** 403: this site asks readers to sign in (a guest session does not do). */
   signInRequired: 'sign_in_required',
+  /** 401: wrong email or password (never says which). */
+  invalidCredentials: 'invalid_credentials',
+  /** 401: an SSO payload with a bad signature, a stale timestamp, or one spent by signing out. */
+  invalidSso: 'invalid_sso',
+  /** 403: the password was right but the address is not verified yet. */
+  emailNotVerified: 'email_not_verified',
+  /** 409: a guest name that is (or looks like) a member's name on this site. */
+  nameTaken: 'name_taken',
   invalidCursor: 'invalid_cursor',
   forbidden: 'forbidden',
   notFound: 'not_found',
@@ -34,6 +42,10 @@ export const errorMessages: Record<ErrorCode, string> = {
   auth_required: 'Please give your name (or sign in) first.',
   unauthorized: 'Please sign in again.',
   sign_in_required: 'This site asks readers to sign in to take part.',
+  invalid_credentials: 'That email and password do not match.',
+  invalid_sso: 'This site\'s sign-in could not be checked; please reload the page.',
+  email_not_verified: 'Please verify your email address first: follow the link we sent you.',
+  name_taken: 'That name belongs to a member of this site; please choose another.',
   invalid_cursor: 'That page is no longer available; please reload the comments.',
   forbidden: 'You are not allowed to do that.',
   not_found: 'That comment or thread no longer exists.',

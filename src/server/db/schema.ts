@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  type AnyPgColumn, bigint, bigserial, customType, boolean, check, index, integer, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid,
+  type AnyPgColumn, bigint, bigserial, customType, boolean, check, index, integer, pgTable, primaryKey, smallint, text, timestamp, unique, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
@@ -19,27 +19,83 @@ export const sites = pgTable('sites', {
   significantQueryParams: text('significant_query_params').array().notNull().default(sql`'{}'::text[]`),
   /** A disabled site (the demo, once real sites exist) serves nothing and allows no origin. */
   enabled: boolean('enabled').notNull().default(true),
+  /** Secret: keys the HMAC (or HS256 JWT) with which the site signs its own users in. Never logged or served. */
+  ssoSecret: text('sso_secret'),
   createdAt: createdAt(),
 });
 
 export const users = pgTable('users', {
   id: uuid('id').primaryKey().defaultRandom(),
   displayName: text('display_name').notNull(),
+  /** The display name folded for comparison (case, accents, lookalike letters): see auth/names.ts. */
+  nameKey: text('name_key').notNull().default(''),
   email: text('email'),
+  /** Lower-cased email of a local account: one account per address. Null for guests and SSO users. */
+  accountEmail: text('account_email').unique(),
+  emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true, mode: 'date' }),
+  /** argon2id; null for an account that signs in only by link or provider. */
+  passwordHash: text('password_hash'),
   /** A guest is an identity the widget holds through its session token only. */
   isGuest: boolean('is_guest').notNull().default(false),
+  /** Mail the reader wants: replies to their comments, mentions of their name. */
+  notifyReplies: boolean('notify_replies').notNull().default(true),
+  notifyMentions: boolean('notify_mentions').notNull().default(true),
   createdAt: createdAt(),
+}, (t) => [index('users_guest_email_idx').on(sql`lower(${t.email})`).where(sql`${t.isGuest}`)]);
+
+/** How a user signs in besides a password: an OpenID provider's subject, or a site's own SSO id. */
+export const identities = pgTable('identities', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  /** `oidc:<provider id>` or `sso`. */
+  provider: text('provider').notNull(),
+  subject: text('subject').notNull(),
+  /** For `sso`: the site whose users these are (the same id on two sites is two people). */
+  siteId: uuid('site_id').references(() => sites.id, { onDelete: 'cascade' }),
+  createdAt: createdAt(),
+}, (t) => [unique('identities_provider_subject_uq').on(t.provider, t.siteId, t.subject).nullsNotDistinct(), index('identities_user_idx').on(t.userId)]);
+
+/** A user's standing on one site: staff (admin, moderator) or a member who signed in there. */
+export const siteMembers = pgTable('site_members', {
+  siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  role: text('role', { enum: ['admin', 'moderator', 'member'] }).notNull().default('member'),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.siteId, t.userId] }), index('site_members_user_idx').on(t.userId)]);
+
+/**
+ * Links sent by mail (verify an address, reset a password, sign in without one): each is used
+ * once and expires; only its hash is kept.
+ */
+export const mailTokens = pgTable('mail_tokens', {
+  tokenHash: text('token_hash').primaryKey(),
+  purpose: text('purpose', { enum: ['verify', 'reset', 'magic'] }).notNull(),
+  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  /** Where the reader goes once the link is used (a popup's own page): checked when the link was made. */
+  returnTo: text('return_to'),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+  createdAt: createdAt(),
+}, (t) => [index('mail_tokens_user_idx').on(t.userId)]);
+
+/** SSO payloads whose session was signed out: the same payload may not sign the user in again. */
+export const spentSsoPayloads = pgTable('spent_sso_payloads', {
+  payloadHash: text('payload_hash').primaryKey(),
+  /** When the payload's timestamp leaves the accepted window anyway: the row may go then. */
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
 });
 
 export const sessions = pgTable('sessions', {
   id: uuid('id').primaryKey().defaultRandom(),
   userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-  /** The one site a guest (embed) session was issued for; null only for an account's session. */
+  /** The one site the session was issued for (every guest's, an account's handed to a widget); null: an account's, for any site. */
   siteId: uuid('site_id').references(() => sites.id, { onDelete: 'cascade' }),
   /** sha256 of the bearer token: a leaked table grants nothing. */
   tokenHash: text('token_hash').notNull().unique(),
   /** embed: what a token in a host page may do; full: Parley's own pages. */
   scope: text('scope', { enum: ['embed', 'full'] }).notNull(),
+  /** The SSO payload that opened it (its hash): signing out spends the payload. */
+  ssoPayloadHash: text('sso_payload_hash'),
   expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   createdAt: createdAt(),
 }, (t) => [index('sessions_user_idx').on(t.userId)]);
