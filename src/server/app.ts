@@ -23,6 +23,11 @@ import { publicPages } from './pages/public-pages.js';
 import { shareChangesAcrossProcesses } from './realtime/cross-process.js';
 import type { Server } from 'socket.io';
 import { voteRoutes } from './votes/routes.js';
+import { authRoutes } from './auth/routes.js';
+import { signInPageRoutes } from './auth/page-routes.js';
+import { createPassport } from './auth/passport.js';
+import { callerOf } from './http/actor.js';
+import { avatarRoutes } from './own-pages/avatars.js';
 
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/client');
 
@@ -99,8 +104,10 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   const pages = publicPages(deps, config.pageCache);
   // Another process's changes reach this one's caches the way its live events do.
   const stopSharing = shareChangesAcrossProcesses(io as unknown as Server, deps, pages, options.adapter !== undefined);
-  api.use(threadRoutes(deps, pages), commentRoutes(deps, pages), voteRoutes(deps));
+  const passport = createPassport(deps, (req) => callerOf(deps, req));
+  api.use(threadRoutes(deps, pages), commentRoutes(deps, pages), voteRoutes(deps), authRoutes(deps, passport), avatarRoutes(deps));
   app.use('/api/v1', api);
+  app.use(signInPageRoutes(deps, passport, { providers: () => [] }));
 
   app.use(staticClient());
   if (config.demo) app.get('/', (_req, res) => { res.type('html').send(renderDemoPage()); });

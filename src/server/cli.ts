@@ -4,16 +4,24 @@ import { createDeps, type Deps } from './deps.js';
 import { AppError } from './errors.js';
 import { createLogger, openConfiguredDatabase } from './runtime.js';
 import { DEMO_SITE } from './demo/page.js';
-import { createSite, setSiteEnabled, type CreateSiteInput, type Site } from './sites/service.js';
+import { createSite, getSiteBySlug, setSiteEnabled, setSiteSsoSecret, type CreateSiteInput, type Site } from './sites/service.js';
+import { createAccount, findAccountByEmail, setRole } from './auth/accounts.js';
 
 const usage = `Usage: npm run parley -- <command> [options]
 
 Commands:
   create-site --slug SLUG --name NAME --origin URL [--origin URL ...] [--no-guests] [--premoderation none|guests|all]
-              [--query-param NAME ...]
+              [--query-param NAME ...] [--sso-secret SECRET]
       Adds a site whose pages (on the given origins) may embed Parley threads. A page without
       an identifier is keyed by its URL without query string, but for the --query-param names
-      (those that name a different page, such as p in ?p=42).
+      (those that name a different page, such as p in ?p=42). --sso-secret lets the site sign
+      its own users in (Disqus's remote_auth_s3, or a JWT signed HS256).
+  site-settings --site SLUG [--sso-secret SECRET | --no-sso]
+      Changes a site's settings: sets or removes its SSO secret.
+  create-user --email EMAIL --password PASSWORD --name NAME [--verified] [--site SLUG --role admin|moderator]
+      Adds a local account (verified: it may sign in at once), optionally staff of a site.
+  create-admin --site SLUG --email EMAIL
+      Makes the account with that email an admin of the site.
 `;
 
 async function withDatabase<T>(work: (deps: Deps, config: Config) => Promise<T>): Promise<T> {
@@ -48,6 +56,7 @@ async function createSiteCommand(args: string[]): Promise<void> {
       'no-guests': { type: 'boolean', default: false },
       premoderation: { type: 'string', default: 'none' },
       'query-param': { type: 'string', multiple: true },
+      'sso-secret': { type: 'string' },
     },
   });
   const { site, demoEnded } = await withDatabase((deps, config) => createRealSite(deps, config, {
@@ -57,13 +66,54 @@ async function createSiteCommand(args: string[]): Promise<void> {
     guestsAllowed: !values['no-guests'],
     premoderation: values.premoderation as 'none' | 'guests' | 'all',
     significantQueryParams: values['query-param'] ?? [],
+    ssoSecret: values['sso-secret'],
   }));
   console.log(`Created site "${site.slug}" (${site.name}) for ${site.allowedOrigins.join(', ')}.`);
   if (demoEnded) console.log('The demo site is now off (set DEMO=true to keep it).');
   console.log(`Embed: <div id="parley-thread" data-site="${site.slug}" data-key="PAGE-ID"></div>`);
 }
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { 'create-site': createSiteCommand };
+async function siteSettingsCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { site: { type: 'string' }, 'sso-secret': { type: 'string' }, 'no-sso': { type: 'boolean', default: false } } });
+  if (!values.site || (values['sso-secret'] === undefined && !values['no-sso'])) throw new Error(`Give --site and a setting.\n\n${usage}`);
+  await withDatabase((deps) => setSiteSsoSecret(deps, values.site!, values['no-sso'] ? null : values['sso-secret']!));
+  console.log(values['no-sso'] ? `Site "${values.site}" no longer signs users in itself.` : `Site "${values.site}" has a new SSO secret.`);
+}
+
+async function createUserCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, verified: { type: 'boolean', default: false },
+      site: { type: 'string' }, role: { type: 'string' },
+    },
+  });
+  if (values.role && !['admin', 'moderator'].includes(values.role)) throw new Error('--role is admin or moderator.');
+  if (values.role && !values.site) throw new Error('--role needs --site.');
+  const user = await withDatabase(async (deps) => {
+    const site = values.site ? await getSiteBySlug(deps, values.site) : null;
+    const created = await createAccount(deps, { email: values.email ?? '', password: values.password ?? '', displayName: values.name ?? '', verified: values.verified });
+    if (site && values.role) await setRole(deps, { siteId: site.id, userId: created.id, role: values.role as 'admin' | 'moderator' });
+    return created;
+  });
+  console.log(`Created user ${user.displayName} (${user.id})${values.role ? `, ${values.role} of ${values.site}` : ''}.`);
+}
+
+async function createAdminCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { site: { type: 'string' }, email: { type: 'string' } } });
+  if (!values.site || !values.email) throw new Error(`Give --site and --email.\n\n${usage}`);
+  await withDatabase(async (deps) => {
+    const site = await getSiteBySlug(deps, values.site!);
+    const user = await findAccountByEmail(deps, values.email!);
+    if (!user) throw new Error(`No account uses ${values.email}; create it with create-user first.`);
+    await setRole(deps, { siteId: site.id, userId: user.id, role: 'admin' });
+  });
+  console.log(`${values.email} is now an admin of ${values.site}.`);
+}
+
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  'create-site': createSiteCommand, 'site-settings': siteSettingsCommand, 'create-user': createUserCommand, 'create-admin': createAdminCommand,
+};
 
 const [name, ...rest] = process.argv.slice(2);
 const command = name ? commands[name] : undefined;

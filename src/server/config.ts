@@ -6,9 +6,11 @@ import { z } from 'zod';
 
 /**
  * Per IP address (and per reader where there is one): comments posted, votes cast and threads
- * first opened per minute; guest identities made per hour; replays of the live log per minute.
+ * first opened per minute; guest identities made per hour; replays of the live log per minute;
+ * sign-in attempts per 15 minutes (per address and per account); mails asked for per hour (per
+ * address and per recipient).
  */
-export const DEFAULT_LIMITS = { post: 10, vote: 60, thread: 30, guest: 10, replay: 60 } as const;
+export const DEFAULT_LIMITS = { post: 10, vote: 60, thread: 30, guest: 10, replay: 60, signin: 10, mail: 5 } as const;
 
 /** The named ranges proxy-addr (Express's trust proxy) knows. */
 const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -55,6 +57,10 @@ const envSchema = z.object({
   RATE_LIMIT_NEW_GUESTS_PER_HOUR: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.guest),
   /** Rejoins with a cursor (each replays the live log) one IP address may make per minute. */
   RATE_LIMIT_REPLAYS_PER_MINUTE: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.replay),
+  /** Sign-in attempts (password, link, SSO) one IP address, or one account, may make per 15 minutes. */
+  RATE_LIMIT_SIGN_INS_PER_15_MINUTES: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.signin),
+  /** Mails (verification, reset, sign-in link) one IP address may ask for, or one address receive, per hour. */
+  RATE_LIMIT_MAILS_PER_HOUR: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.mail),
   /** How long the live-event log keeps a change for replay; a client further behind re-reads. */
   LIVE_REPLAY_WINDOW_HOURS: z.coerce.number().positive().default(24),
   /** Memory for thread pages kept ready to send (JSON, gzip and brotli), in MiB. */
@@ -65,7 +71,10 @@ const envSchema = z.object({
   SOCKETS_PER_IP: z.coerce.number().int().min(1).default(100),
   /** Express's `trust proxy`: set when a reverse proxy adds X-Forwarded-For (e.g. `loopback` or `1`). */
   TRUST_PROXY: trustProxySchema.optional(),
+  /** Where mail goes (smtp://user:pass@host:587, smtps://...); unset, mail is written to the log. */
   SMTP_URL: z.url().optional(),
+  /** The sender of Parley's mail. */
+  MAIL_FROM: z.string().min(3).default('Parley <parley@localhost>'),
   SESSION_SECRET: z.string().min(16).optional(),
   /** Enables GET /metrics (Prometheus) for requests bearing this token. */
   METRICS_TOKEN: z.string().min(16).optional(),
@@ -90,7 +99,9 @@ export interface Config {
   pageCache: { maxBytes: number; minRebuildMs: number };
   socketsPerIp: number;
   trustProxy: string | undefined;
+  /** Secret (it may hold a password): never logged. */
   smtpUrl: string | undefined;
+  mailFrom: string;
   /** Secret: keys HMACs of IP addresses. Never logged. */
   sessionSecret: string;
   /** Secret: guards /metrics. Never logged. */
@@ -130,12 +141,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     limits: Object.freeze({
       post: e.RATE_LIMIT_POSTS_PER_MINUTE, vote: e.RATE_LIMIT_VOTES_PER_MINUTE, thread: e.RATE_LIMIT_NEW_THREADS_PER_MINUTE,
       guest: e.RATE_LIMIT_NEW_GUESTS_PER_HOUR, replay: e.RATE_LIMIT_REPLAYS_PER_MINUTE,
+      signin: e.RATE_LIMIT_SIGN_INS_PER_15_MINUTES, mail: e.RATE_LIMIT_MAILS_PER_HOUR,
     }),
     replayWindowHours: e.LIVE_REPLAY_WINDOW_HOURS,
     pageCache: Object.freeze({ maxBytes: Math.round(e.PAGE_CACHE_MB * 1024 * 1024), minRebuildMs: e.PAGE_REBUILD_MIN_MS }),
     socketsPerIp: e.SOCKETS_PER_IP,
     trustProxy: e.TRUST_PROXY,
     smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
     sessionSecret: e.SESSION_SECRET ?? loadOrCreateSecret(dataDir),
     metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,

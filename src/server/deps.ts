@@ -6,6 +6,7 @@ import { createRateLimits, type RateLimits } from './limits/service.js';
 import { createSessionCache, type SessionCache } from './auth/service.js';
 import type { ChangeLog } from './change-log.js';
 import { liveChangeLog } from './realtime/log.js';
+import { createMailer, type Mailer } from './mail/mailer.js';
 
 /** Where a failure that must not reach the client (a listener after commit) is reported. */
 export interface ErrorReporter {
@@ -25,6 +26,9 @@ export interface Deps {
   log: ErrorReporter;
   /** Sessions this process has resolved lately (auth/service.ts). */
   sessions: SessionCache;
+  mailer: Mailer;
+  /** Parley's own address, for links in mail and sign-in redirects (known once the server listens). */
+  publicUrl: string;
 }
 
 /** Who acts: a session's user. */
@@ -45,6 +49,8 @@ export interface Caller {
   actor: Actor | null;
   origin: string | null;
   ip?: string;
+  /** The hash of the session's token: "this session" among the user's others. */
+  sessionTokenHash?: string;
 }
 
 export interface DepsOptions {
@@ -54,6 +60,9 @@ export interface DepsOptions {
   /** Defaults to the default limits, counted in PostgreSQL. */
   limits?: RateLimits;
   log?: ErrorReporter;
+  /** Defaults to writing mail to the log. */
+  mailer?: Mailer;
+  publicUrl?: string;
 }
 
 /** The one way main, the CLI, tests and benchmarks assemble a service's dependencies. */
@@ -70,5 +79,7 @@ export function createDeps(options: DepsOptions): Deps {
     limits: options.limits ?? createRateLimits({ db: options.db, keyPrefix: 'parley', perPeriod: DEFAULT_LIMITS }),
     log,
     sessions: createSessionCache(events),
+    mailer: options.mailer ?? createMailer({ from: 'Parley <parley@localhost>', log: { info: (obj, msg) => console.log(msg, obj) } }),
+    publicUrl: options.publicUrl ?? 'http://localhost:3000',
   };
 }

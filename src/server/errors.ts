@@ -58,3 +58,20 @@ export class RateLimited extends AppError {
     super(ErrorCodes.rateLimited, 429, `Too many requests; try again in ${retryAfterSeconds} s.`);
   }
 }
+
+export class Conflict extends AppError {
+  constructor(message: string) { super(ErrorCodes.conflict, 409, message); }
+}
+/** Wrong email or password: the message never says which. */
+export class InvalidCredentials extends AppError {
+  constructor() { super(ErrorCodes.invalidCredentials, 401, 'That email and password do not match an account.'); }
+}
+export class InvalidSso extends AppError {
+  constructor(message: string) { super(ErrorCodes.invalidSso, 401, message); }
+}
+export class EmailNotVerified extends AppError {
+  constructor() { super(ErrorCodes.emailNotVerified, 403, 'Verify your email address first: follow the link we sent you.'); }
+}
+export class NameTaken extends AppError {
+  constructor() { super(ErrorCodes.nameTaken, 409, 'That name is (or looks like) the name of a member of this site; guests choose another.', { author: ['name belongs to a member'] }); }
+}

@@ -11,6 +11,7 @@ import { DEMO_SITE } from './demo/page.js';
 import { seedDemo } from './demo/seed.js';
 import { createDeps, type Deps } from './deps.js';
 import { createRateLimits } from './limits/service.js';
+import { createMailer } from './mail/mailer.js';
 import { REDACTED_PATHS, serializeError } from './logging.js';
 import { crossProcessAdapter } from './realtime/adapter.js';
 import { startPruning } from './realtime/prune.js';
@@ -117,6 +118,8 @@ export async function startParley(config: Config, log: Logger = createLogger(con
     db: database.db,
     secret: config.sessionSecret,
     log,
+    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log }),
+    publicUrl: config.publicUrl,
     limits: createRateLimits({
       db: database.db, redis, keyPrefix: config.redisPrefix,
       perPeriod: config.limits,
@@ -134,6 +137,7 @@ export async function startParley(config: Config, log: Logger = createLogger(con
   const url = `http://localhost:${port}`;
   // With PORT=0 (tests) the configured URL names no real port: the demo uses the one bound.
   const publicUrl = config.port === 0 ? url : config.publicUrl;
+  deps.publicUrl = publicUrl;
   // Processes starting together on a new database would each find no demo and each create it.
   const seeded = demo && (await withAdvisoryLock(database.db, LOCKS.seed,
     () => seedDemo(deps, publicUrl, [`http://localhost:${port}`, `http://127.0.0.1:${port}`])));

@@ -182,6 +182,8 @@ export interface ServerToClientEvents {
   'comment:updated': (e: CommentUpdatedEvent) => void;
   'comment:deleted': (e: CommentDeletedEvent) => void;
   'vote:updated': (e: VoteUpdatedEvent) => void;
+  /** The socket's session was signed out (here or elsewhere): the socket is dropped next. */
+  'session:revoked': () => void;
 }
 
 export interface JoinRequest { threadId: string; since?: string }

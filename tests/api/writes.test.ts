@@ -155,7 +155,7 @@ describe('a thread\'s change log', () => {
 describe('rate limits counted in batches', () => {
   it('let two processes together through no more than the limit, and refuse at most a batch early', async () => {
     // Two processes' limiters on one store: 40 a minute is taken from it two points at a time.
-    const shared = { db: app.database.db, keyPrefix: `${app.prefix}-batch`, perPeriod: { post: 40, vote: 40, thread: 40, guest: 40, replay: 40 } };
+    const shared = { db: app.database.db, keyPrefix: `${app.prefix}-batch`, perPeriod: { post: 40, vote: 40, thread: 40, guest: 40, replay: 40, signin: 40, mail: 40 } };
     const processes = [createRateLimits(shared), createRateLimits(shared)];
     let allowed = 0;
     const retryAfter: number[] = [];

@@ -9,6 +9,7 @@ import { createApp } from '../../src/server/app.js';
 import { parseConfig } from '../../src/server/config.js';
 import { createDeps, type Deps } from '../../src/server/deps.js';
 import { createRateLimits } from '../../src/server/limits/service.js';
+import { createMailer } from '../../src/server/mail/mailer.js';
 import { crossProcessAdapter } from '../../src/server/realtime/adapter.js';
 import { createSite, type Site } from '../../src/server/sites/service.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
@@ -42,6 +43,8 @@ export interface TestAppOptions {
   threadsPerMinute?: number;
   guestsPerHour?: number;
   replaysPerMinute?: number;
+  signInsPer15Minutes?: number;
+  mailsPerHour?: number;
   /** Counters, and socket broadcasts between instances, go through this Redis. */
   redis?: Redis;
   /** Another instance of Parley on the same database: a second process, as far as it can tell. */
@@ -58,6 +61,8 @@ export interface TestAppOptions {
   trustProxy?: string;
   /** Where the app logs (default: nowhere). */
   logger?: Logger;
+  /** Mail goes to this SMTP server (tests/helpers/smtp.ts); by default to the (silent) log. */
+  smtpUrl?: string;
 }
 
 /** The real app (same factories as main.ts) on a fresh database, listening on a free port. */
@@ -71,10 +76,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     perPeriod: {
       post: options.postsPerMinute ?? 10_000, vote: options.votesPerMinute ?? 10_000, thread: options.threadsPerMinute ?? 10_000,
       guest: options.guestsPerHour ?? 10_000, replay: options.replaysPerMinute ?? 10_000,
+      signin: options.signInsPer15Minutes ?? 10_000, mail: options.mailsPerHour ?? 10_000,
     },
   });
   const log = options.logger ?? pino({ level: 'silent' });
-  const deps = createDeps({ db: database.db, secret: 'test-secret-test-secret', now: clock.now, limits, log });
+  const mailer = createMailer({ smtpUrl: options.smtpUrl, from: 'Parley <parley@test.example>', log });
+  const deps = createDeps({ db: database.db, secret: 'test-secret-test-secret', now: clock.now, limits, log, mailer });
   const config = parseConfig({
     PORT: '0', DEMO: 'false', SESSION_SECRET: 'test-secret-test-secret', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'parley-')),
     METRICS_TOKEN: options.metricsToken,
@@ -86,6 +93,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const parts = createApp(deps, config, log, { adapter: adapter?.adapter });
   await new Promise<void>((resolve) => parts.server.listen(0, '127.0.0.1', resolve));
   const { port } = parts.server.address() as AddressInfo;
+  deps.publicUrl = `http://127.0.0.1:${port}`;
   const site = options.sameDatabaseAs?.site ?? await createSite(deps, { slug: 'news', name: 'News', origins: [SITE_ORIGIN] });
   return {
     url: `http://127.0.0.1:${port}`,
@@ -93,6 +101,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close() {
       await parts.close();
       await adapter?.close();
+      mailer.close();
       if (!options.sameDatabaseAs) await database.drop();
     },
   };

@@ -6,7 +6,8 @@ import type { DbOrTx } from '../db/index.js';
 import { sessions, users } from '../db/schema.js';
 import type { Actor, Caller, Deps } from '../deps.js';
 import type { EventBus } from '../events.js';
-import { AuthRequired, Forbidden, SignInRequired, Unauthorized } from '../errors.js';
+import { AuthRequired, Forbidden, NameTaken, SignInRequired, Unauthorized } from '../errors.js';
+import { nameBelongsToMember, nameKey } from './names.js';
 import { hashIp, limitKeys } from '../limits/service.js';
 import { cleanName } from '../text.js';
 import { scopeAllows, type SessionAction } from './policy.js';
@@ -40,9 +41,10 @@ async function createGuest(
   input: { siteId: string; name: string; email?: string | null; now: Date },
 ): Promise<{ actor: Actor; session: GuestSession }> {
   const name = cleanName(input.name);
+  if (await nameBelongsToMember(db, input.siteId, name)) throw new NameTaken();
   const [user] = await db
     .insert(users)
-    .values({ displayName: name, email: input.email ?? null, isGuest: true })
+    .values({ displayName: name, nameKey: nameKey(name), email: input.email ?? null, isGuest: true })
     .returning({ id: users.id });
   const session = await createSession(db, { userId: user.id, siteId: input.siteId, scope: 'embed', now: input.now, days: GUEST_SESSION_DAYS });
   return { actor: { userId: user.id, displayName: name, isGuest: true, scope: 'embed', siteId: input.siteId }, session };

@@ -6,7 +6,8 @@ import type { SessionAction } from '../auth/policy.js';
 import { transactional, type Tx } from '../db/index.js';
 import { comments, sites, threads } from '../db/schema.js';
 import type { Caller, Deps } from '../deps.js';
-import { BadRequest, EditWindowClosed, Forbidden, NotFound, ThreadClosed } from '../errors.js';
+import { BadRequest, EditWindowClosed, Forbidden, NameTaken, NotFound, ThreadClosed } from '../errors.js';
+import { nameBelongsToMember } from '../auth/names.js';
 import { hashIp, limitKeys } from '../limits/service.js';
 import { cleanBody, cleanName } from '../text.js';
 import { deletionOutcome } from './placeholders.js';
@@ -61,6 +62,8 @@ export async function postComment(deps: Deps, caller: Caller, input: PostComment
       caller, action: 'comment', site, author: guestName ? { name: guestName, email: input.author?.email } : undefined,
       missingAuthor: () => new BadRequest('A guest must give a name.', { author: ['name is required'] }),
     });
+    // A guest of some standing signing this comment with a new name: that name is checked too.
+    if (author.actor.isGuest && !author.session && guestName && await nameBelongsToMember(tx, site.id, guestName)) throw new NameTaken();
     const id = randomUUID();
     const status = mustHoldForReview(site, author.actor) ? 'pending' : 'approved';
     const row = await insertComment(tx, {
@@ -73,7 +76,7 @@ export async function postComment(deps: Deps, caller: Caller, input: PostComment
       authorId: author.actor.userId,
       // A guest may sign each comment with the name they type; an account signs with its own.
       authorName: author.actor.isGuest ? guestName ?? author.actor.displayName : author.actor.displayName,
-      authorEmail: input.author?.email ?? null,
+      authorEmail: author.actor.isGuest ? input.author?.email ?? null : null,
       authorIsGuest: author.actor.isGuest,
       bodySource: body,
       bodyHtml: renderMarkdown(body),

@@ -7,10 +7,10 @@ import type { Db } from '../db/index.js';
 import { rateLimits } from '../db/schema.js';
 import { RateLimited } from '../errors.js';
 
-export type LimitedAction = 'post' | 'vote' | 'thread' | 'guest' | 'replay';
+export type LimitedAction = 'post' | 'vote' | 'thread' | 'guest' | 'replay' | 'signin' | 'mail';
 
-/** The period each action's limit counts over, in seconds: guests per hour, the rest per minute. */
-const periodSeconds: Record<LimitedAction, number> = { post: 60, vote: 60, thread: 60, guest: 3600, replay: 60 };
+/** The period each action's limit counts over, in seconds: guests and mails per hour, sign-ins per 15 minutes, the rest per minute. */
+const periodSeconds: Record<LimitedAction, number> = { post: 60, vote: 60, thread: 60, guest: 3600, replay: 60, signin: 900, mail: 3600 };
 
 export interface RateLimits {
   /** Counts one action against each key (an IP hash, a user); throws RateLimited past the limit. */

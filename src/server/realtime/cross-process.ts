@@ -2,6 +2,7 @@ import type { Server } from 'socket.io';
 import type { Deps } from '../deps.js';
 import { threadChangeNames } from '../events.js';
 import type { PublicPages } from '../pages/public-pages.js';
+import { dropSessionSockets, type ParleyServer } from './sockets.js';
 
 const THREAD_CHANGED = 'parley:thread-changed';
 const SESSION_REVOKED = 'parley:session-revoked';
@@ -22,7 +23,9 @@ export function shareChangesAcrossProcesses(io: Server, deps: Deps, pages: Publi
     }
   });
   io.on(SESSION_REVOKED, (tokenHash: unknown) => {
-    if (typeof tokenHash === 'string') deps.sessions.delete(tokenHash);
+    if (typeof tokenHash !== 'string') return;
+    deps.sessions.delete(tokenHash);
+    dropSessionSockets(io as unknown as ParleyServer, tokenHash);
   });
   const offs = [
     ...threadChangeNames.map((name) => deps.events.on(name, (e) => { io.serverSideEmit(THREAD_CHANGED, e.siteId, e.threadId, e.cursor); })),

@@ -3,7 +3,7 @@ import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { ClientToServerEvents, JoinAck, ServerToClientEvents } from '../../shared/api.js';
 import { ErrorCodes } from '../../shared/errors.js';
-import { resolveSession } from '../auth/service.js';
+import { hashToken, resolveSession } from '../auth/service.js';
 import type { Actor, Deps } from '../deps.js';
 import { threadChangeNames, type ThreadChange } from '../events.js';
 import { AppError, Forbidden, NotFound } from '../errors.js';
@@ -19,11 +19,25 @@ export const MAX_REPLAY = 1000;
 /** A page shows a thread or a few; more rooms than this is a client gone wrong (or hostile). */
 export const MAX_THREADS_PER_SOCKET = 20;
 
-export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor | null }>;
-type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { actor: Actor | null }>;
+export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+interface SocketData {
+  actor: Actor | null;
+  tokenHash?: string;
+}
 
 export const threadRoom = (threadId: string) => `thread:${threadId}`;
 export const userRoom = (userId: string) => `user:${userId}`;
+/** The sockets opened with one session: a sign-out tells and drops them. */
+const sessionRoom = (tokenHash: string) => `session:${tokenHash}`;
+
+/** Tells this process's sockets of a revoked session so, then drops them (they reconnect as strangers). */
+export function dropSessionSockets(io: ParleyServer, tokenHash: string): void {
+  const room = io.local.in(sessionRoom(tokenHash));
+  room.emit('session:revoked');
+  room.disconnectSockets(true);
+}
 
 const joinRequest = z.object({ threadId: z.uuid(), since: z.string().optional() });
 const leaveRequest = z.object({ threadId: z.uuid() });
@@ -79,6 +93,8 @@ export function createSocketServer(httpServer: http.Server, deps: Deps, options:
   io.use(capConnectionsPerIp(io, options.socketsPerIp, (conn) => infoOf(conn).address));
   io.use(authenticate(deps));
 
+  const offRevoked = deps.events.on('session.revoked', ({ tokenHash }) => dropSessionSockets(io, tokenHash));
+  httpServer.once('close', offRevoked);
   const cache = createJoinCache(deps);
   httpServer.once('close', () => cache.close());
   const ctx: JoinContext = {
@@ -87,7 +103,7 @@ export function createSocketServer(httpServer: http.Server, deps: Deps, options:
   const onJoin = joinHandler(ctx);
   io.on('connection', (socket) => {
     const actor = socket.data.actor;
-    if (actor) void socket.join(userRoom(actor.userId));
+    if (actor) void socket.join([userRoom(actor.userId), sessionRoom(socket.data.tokenHash as string)]);
     // Shared handlers, not closures per socket: socket.io calls them with the socket as `this`.
     socket.on('thread:join', onJoin);
     socket.on('thread:leave', onLeave);
@@ -100,7 +116,10 @@ function authenticate(deps: Deps) {
   return async (socket: ParleySocket, next: (err?: Error) => void) => {
     const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
     socket.data.actor = null;
-    if (token) socket.data.actor = await resolveSession(deps, token).catch(() => null);
+    if (token) {
+      socket.data.actor = await resolveSession(deps, token).catch(() => null);
+      socket.data.tokenHash = hashToken(token);
+    }
     next();
   };
 }

@@ -26,17 +26,19 @@ export const createSiteInput = z.object({
   premoderation: z.enum(['none', 'guests', 'all']).default('none'),
   /** Query parameters that name a different page; every other one is left out of thread keys. */
   significantQueryParams: z.array(z.string().trim().min(1).max(100)).max(50).default([]),
+  /** Secret: keys the site's signed sign-ins (SSO). */
+  ssoSecret: z.string().min(16, 'at least 16 characters').max(500).optional(),
 });
 export type CreateSiteInput = z.input<typeof createSiteInput>;
 
 export async function createSite(deps: Deps, input: CreateSiteInput): Promise<Site> {
   const parsed = createSiteInput.safeParse(input);
   if (!parsed.success) throw new BadRequest('Invalid site.', z.flattenError(parsed.error).fieldErrors);
-  const { slug, name, origins, guestsAllowed, premoderation, significantQueryParams } = parsed.data;
+  const { slug, name, origins, guestsAllowed, premoderation, significantQueryParams, ssoSecret } = parsed.data;
   const allowedOrigins = [...new Set(origins.map((o) => originOf(o)!))];
   const [site] = await deps.db
     .insert(sites)
-    .values({ slug, name, allowedOrigins, guestsAllowed, premoderation, significantQueryParams })
+    .values({ slug, name, allowedOrigins, guestsAllowed, premoderation, significantQueryParams, ssoSecret })
     .onConflictDoNothing({ target: sites.slug })
     .returning();
   if (!site) throw new AppError(ErrorCodes.conflict, 409, `A site with the slug "${slug}" exists already.`);
@@ -94,4 +96,15 @@ export async function setSiteEnabled(deps: Deps, slug: string, enabled: boolean)
     .where(and(eq(sites.slug, slug), eq(sites.enabled, !enabled))).returning({ id: sites.id });
   for (const { id } of changed) deps.events.emit('site.changed', { siteId: id });
   return changed.length > 0;
+}
+
+const ssoSecretInput = createSiteInput.shape.ssoSecret.unwrap();
+
+/** Sets (or, with null, removes) the secret a site signs its users in with. */
+export async function setSiteSsoSecret(deps: Deps, slug: string, secret: string | null): Promise<void> {
+  const parsed = secret === null ? { success: true as const, data: null } : ssoSecretInput.safeParse(secret);
+  if (!parsed.success) throw new BadRequest('Invalid SSO secret.', { ssoSecret: parsed.error.issues.map((i) => i.message) });
+  const [site] = await deps.db.update(sites).set({ ssoSecret: parsed.data }).where(eq(sites.slug, slug)).returning({ id: sites.id });
+  if (!site) throw new NotFound(`Site "${slug}"`);
+  deps.events.emit('site.changed', { siteId: site.id });
 }
