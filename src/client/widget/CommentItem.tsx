@@ -78,6 +78,8 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
               <strong class="author" dir="auto">
                 {name}
               </strong>
+              {/* Anyone may comment as a guest under any free name: never mistaken for a member. */}
+              {comment.author?.isGuest && <span class="badge">Guest</span>}
               <time dateTime={comment.createdAt} title={fullTime(comment.createdAt)}>
                 {relativeTime(comment.createdAt, context.now)}
               </time>

@@ -1,10 +1,12 @@
 /**
  * The comment form: at the top of the thread, and inline under a comment as a reply.
  * Guests give a name (and optionally an email); both are remembered in this browser.
+ * A signed-in reader gives none: the account's name is the one shown.
  */
 import { useId, useRef, useState } from 'preact/hooks';
 import type { TargetedEvent } from 'preact';
 import { MAX_NAME_LENGTH } from '../../shared/api.js';
+import { isMember } from './account.js';
 import { errorText } from './api.js';
 import { useWidget } from './context.js';
 import { readGuest } from './local-data.js';
@@ -24,7 +26,8 @@ interface ComposerProps {
 }
 
 export function Composer({ parentId, onClose }: ComposerProps) {
-  const { origin, actions } = useWidget();
+  const { origin, actions, account } = useWidget();
+  const member = isMember(account.user);
   const [remembered] = useState(() => readGuest(origin));
   const [body, setBody] = useState('');
   const [name, setName] = useState(remembered?.name ?? '');
@@ -47,25 +50,33 @@ export function Composer({ parentId, onClose }: ComposerProps) {
       textarea.current?.focus();
       return;
     }
-    if (!name.trim()) {
+    if (!member && !name.trim()) {
       // Only spaces pass the input's `required`; the field is shown whenever the name is empty.
-      setShowIdentity(true);
-      setError({ message: 'Please enter your name.', field: 'name' });
-      nameInput.current?.focus();
+      nameProblem('Please enter your name.');
       return;
     }
     setSending(true);
     setError(null);
     try {
-      await actions.post(body, parentId, { name: name.trim(), email: email.trim() });
+      await actions.post(body, parentId, member ? null : { name: name.trim(), email: email.trim() });
       setBody('');
       if (onClose) return onClose();
     } catch (failure) {
+      // A member of the site owns that name: the name is what to change.
+      if ((failure as { code?: string }).code === 'name_taken') return nameProblem(errorText(failure));
       setError({ message: errorText(failure) });
     } finally {
       setSending(false);
     }
     restoreFocus();
+  }
+
+  function nameProblem(message: string) {
+    setShowIdentity(true);
+    setError({ message, field: 'name' });
+    // A folded field ("Posting as") is there after the next render.
+    if (nameInput.current) nameInput.current.focus();
+    else requestAnimationFrame(() => nameInput.current?.focus());
   }
 
   /** The disabled button dropped keyboard focus while sending; put it back in the form. */
@@ -93,7 +104,7 @@ export function Composer({ parentId, onClose }: ComposerProps) {
         onValue={setBody}
       />
       <MarkdownHint id={hintId} />
-      {showIdentity ? (
+      {member ? null : showIdentity ? (
         <div class="identity">
           <label>
             <span>Name</span>

@@ -2,12 +2,15 @@
 import { useEffect, useId, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { CommentSort, ReaderOverlay } from '../../shared/api.js';
 import { commentCountText } from '../common/count-text.js';
+import { AccountBar } from './AccountBar.js';
 import { errorText, WidgetApi } from './api.js';
 import { CommentItem } from './CommentItem.js';
 import { Composer } from './Composer.js';
 import { WidgetContext, type WidgetContextValue } from './context.js';
 import { callEach, type FirstPaint, type MountOptions } from './mount-options.js';
 import { initialThreadState, threadReducer } from './thread-state.js';
+import { fetchOverlay } from './thread-request.js';
+import { useAccount } from './use-account.js';
 import { useLiveUpdates } from './use-live-updates.js';
 import { useReaderOverlay } from './use-reader-overlay.js';
 import { useThreadActions } from './use-thread-actions.js';
@@ -47,6 +50,18 @@ export function Thread({ options, first, overlay }: ThreadProps) {
   useLiveUpdates(options.origin, site, threadId, initial.eventCursor, dispatch, () => load('sort', state.sort));
 
   useReaderOverlay(options.origin, site, first, overlay !== undefined, dispatch);
+  // After the live updates start: a returning reader's /me is not part of the first paint.
+  const account = useAccount({
+    origin: options.origin,
+    site,
+    first,
+    sso: options.page.sso,
+    // What was the previous session's in this thread goes; the new one's comes with its overlay.
+    onSignedIn: () => void fetchOverlay(options.origin, site, threadId).then((own) => {
+      dispatch({ type: 'signedOut' });
+      if (own) dispatch({ type: 'overlay', overlay: own });
+    }),
+  });
 
   useEffect(() => callEach(options.callbacks.onReady), []);
 
@@ -55,6 +70,7 @@ export function Thread({ options, first, overlay }: ThreadProps) {
     now,
     open: state.thread.status === 'open',
     reader: state.reader,
+    account,
     hasSession: () => api.hasSession(),
     actions,
   };
@@ -94,6 +110,7 @@ export function Thread({ options, first, overlay }: ThreadProps) {
       {/* Named by its heading ("3 Comments"): host pages often wrap the widget in a region named
           "Comments" already, and two nested landmarks with one name cannot be told apart. */}
       <section class="thread" aria-labelledby={headingId}>
+        <AccountBar account={account} origin={options.origin} />
         <header class="thread-head">
           <h2 id={headingId}>{commentCountText(state.count)}</h2>
           <label class="sort">

@@ -5,10 +5,14 @@ import type { ApiComment } from '../../shared/api.js';
 import type { VoteValue } from '../../shared/votes.js';
 import type { GuestIdentity } from './local-data.js';
 import type { ReaderState } from './thread-state.js';
+import type { AccountView } from './use-account.js';
 
 export interface ThreadActions {
-  /** Resolves once the comment is shown; rejects with the API error for the form to show. */
-  post(body: string, parentId: string | null, author: GuestIdentity): Promise<void>;
+  /**
+   * Resolves once the comment is shown; rejects with the API error for the form to show.
+   * `author` null: the reader is signed in, and the account's name is the one shown.
+   */
+  post(body: string, parentId: string | null, author: GuestIdentity | null): Promise<void>;
   edit(commentId: string, body: string): Promise<void>;
   remove(commentId: string): Promise<void>;
   /**
@@ -26,6 +30,8 @@ export interface WidgetContextValue {
   open: boolean;
   /** The reader's votes and comments: the overlay, and their writes since. */
   reader: ReaderState;
+  /** Who the reader is (stranger, guest, account), and signing in and out. */
+  account: AccountView;
   /** The reader has a session for this thread's site; without one, a vote asks for a name first. */
   hasSession(): boolean;
   actions: ThreadActions;

@@ -96,7 +96,8 @@ export function useFieldSubmit(options: {
     try {
       await options.send();
     } catch (failure) {
-      setError({ message: errorText(failure), aboutField: false });
+      // A guest name a member owns is the field's fault (a vote's name prompt); any other, the request's.
+      setError({ message: errorText(failure), aboutField: (failure as { code?: string }).code === 'name_taken' });
       setBusy(false);
       if (options.refocusOnFailure) options.field.current?.focus();
     }

@@ -21,6 +21,8 @@ export interface LiveHandlers {
   votes(event: VoteUpdatedEvent): void;
   /** More was missed than the server replays: re-read the thread; resolves to its eventCursor. */
   resync(): Promise<string | undefined>;
+  /** The server ended the connection's session (signed out, revoked); `token`: the one it was opened with. */
+  revoked(token: string | null): void;
 }
 
 export interface LiveOptions {
@@ -45,14 +47,17 @@ export interface LiveConnection {
 /** Connects and joins the thread's room. */
 export function connectLive({ origin, threadId, since, readToken, handlers }: LiveOptions): LiveConnection {
   let cursor = since;
+  let sentToken: string | null = null;
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(origin, {
     transports: ['websocket', 'polling'],
     // Read at every (re)connection: the reader may have got a guest session since.
     auth: (send) => {
-      const token = readToken();
-      send(token ? { token } : {});
+      sentToken = readToken();
+      send(sentToken ? { token: sentToken } : {});
     },
   });
+  // Said before the server drops the connection, which then does not come back by itself.
+  (socket as unknown as Socket).on('session:revoked', () => handlers.revoked(sentToken));
 
   /**
    * Re-reads the thread, then resumes from the page's cursor: the thread now shows that page,

@@ -1,5 +1,5 @@
 /** What the loader (embed.js) hands to the widget module (widget.js); the two are built separately. */
-import type { ReaderOverlay, ThreadResponse } from '../../shared/api.js';
+import type { ApiUser, ReaderOverlay, ThreadResponse } from '../../shared/api.js';
 
 export interface NewCommentInfo {
   id: string;
@@ -29,6 +29,19 @@ export interface PageConfig {
   key: string;
   url: string;
   title: string;
+  /**
+   * The site signs its reader in itself (SSO): a Disqus `remote_auth_s3` string or a JWT, from
+   * `disqus_config` or `data-sso`. Absent: the reader signs in through Parley's popup, or not at all.
+   */
+  sso?: string;
+}
+
+/** What the site's sign-in (SSO) came to before the first paint. */
+export interface SsoOutcome {
+  /** Set when the payload was exchanged for a session just now: who the reader is, without asking /me. */
+  user?: ApiUser;
+  /** The error code when the payload was refused (invalid_sso) or could not be sent. */
+  failed?: string;
 }
 
 /** The shared page, and the reader's own overlay on it (null for a stranger), which follows the page. */
@@ -36,6 +49,8 @@ export interface FirstPaint {
   response: ThreadResponse;
   /** Never rejects. */
   overlay: Promise<ReaderOverlay | null>;
+  /** Settles before the overlay is asked for; null without an SSO payload. Never rejects. */
+  sso: Promise<SsoOutcome | null>;
 }
 
 export interface MountOptions {

@@ -1,13 +1,22 @@
 /**
  * Reads which thread to show from the page: Parley's data attributes, Disqus's
  * `disqus_config` function, or the legacy `disqus_*` globals (in increasing
- * precedence: legacy globals < data attributes < disqus_config).
+ * precedence: legacy globals < data attributes < disqus_config). The site's own sign-in
+ * (SSO) comes the same ways: `this.page.remote_auth_s3` or `data-sso`.
  */
 import type { PageConfig, WidgetCallbacks } from './mount-options.js';
 
 /** The object a Disqus `disqus_config` function fills through `this`. */
 interface DisqusConfigTarget {
-  page: { url?: string; identifier?: string | number; title?: string };
+  page: {
+    url?: string;
+    identifier?: string | number;
+    title?: string;
+    /** Disqus SSO: "<base64 JSON> <hex HMAC-SHA1> <timestamp>", signed by the site's server. */
+    remote_auth_s3?: string;
+    /** Disqus's public key for the SSO app: Parley knows the site without it (kept so snippets run unchanged). */
+    api_key?: string;
+  };
   callbacks: WidgetCallbacks & Record<string, unknown>;
 }
 
@@ -61,8 +70,9 @@ export function readPageConfig(
   const title = text(target.page.title) ?? text(data.title) ?? text(globals.disqus_title) ?? (document.title || url);
   const explicitSite = text(data.site) ?? text(script?.dataset.site);
   const site = explicitSite ?? text(globals.disqus_shortname);
+  const sso = text(target.page.remote_auth_s3) ?? text(data.sso);
   return {
-    page: { site, key, url, title },
+    page: { site, key, url, title, sso: sso?.trim() },
     callbacks: {
       onReady: callbackList(target.callbacks.onReady),
       onNewComment: callbackList(target.callbacks.onNewComment),

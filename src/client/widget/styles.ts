@@ -32,6 +32,13 @@ button{cursor:pointer}
 :focus-visible{outline:2px solid var(--accent);outline-offset:2px}
 a{color:var(--accent)}
 
+.account{display:flex;align-items:center;justify-content:flex-end;flex-wrap:wrap;gap:4px 8px;
+  margin-block-end:8px;font-size:13.5px;color:var(--muted)}
+.who{display:flex;align-items:center;gap:8px;overflow-wrap:anywhere}
+.who img{flex:none;border-radius:50%}
+.who strong{color:var(--fg)}
+.account-note{flex-basis:100%;text-align:end}
+.badge{padding:0 6px;border:1px solid var(--border);border-radius:4px;font-size:11.5px;font-weight:600;line-height:1.5}
 .thread-head{display:flex;align-items:center;justify-content:space-between;gap:12px;flex-wrap:wrap;
   padding-block-end:10px;margin-block-end:16px;border-block-end:1px solid var(--border)}
 h2{margin:0;font-size:18px;font-weight:650;line-height:1.3}

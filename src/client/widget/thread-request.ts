@@ -1,12 +1,14 @@
 /**
  * The first-paint requests: the thread with its first page of comments, then what of it is
  * the reader's own. Shared by the loader (which starts them before widget.js arrives) and
- * the widget (to retry).
+ * the widget (to retry). A page carrying the site's sign-in (SSO) has it exchanged first, so
+ * the overlay is already the signed-in reader's.
  */
 import type { ReaderOverlay, ThreadResponse } from '../../shared/api.js';
 import { ApiError, requestJson, withQuery } from '../common/http.js';
 import { readToken, saveToken } from '../common/session.js';
-import type { FirstPaint, PageConfig } from './mount-options.js';
+import type { FirstPaint, PageConfig, SsoOutcome } from './mount-options.js';
+import { signInWithSso } from './sso.js';
 
 export async function fetchThread(origin: string, page: PageConfig, siteIsGuess = false): Promise<ThreadResponse> {
   const url = withQuery(`${origin}/api/v1/threads`, {
@@ -45,8 +47,18 @@ export async function fetchOverlay(origin: string, site: string, threadId: strin
   }
 }
 
-/** The overlay needs the thread's id (and, for a Disqus snippet, its site): it follows the page at once. */
+/**
+ * The overlay needs the thread's id (and, for a Disqus snippet, its site): it follows the page
+ * at once. An SSO sign-in goes beside the thread request when the page names its site, else
+ * (a Disqus snippet) once the thread has named it.
+ */
 export async function fetchFirstPaint(origin: string, page: PageConfig, siteIsGuess = false): Promise<FirstPaint> {
+  const named = siteIsGuess ? undefined : page.site;
+  const early = named && page.sso ? signInWithSso(origin, named, page.sso) : null;
   const response = await fetchThread(origin, page, siteIsGuess);
-  return { response, overlay: fetchOverlay(origin, response.thread.site, response.thread.id) };
+  const { site, id } = response.thread;
+  const sso: Promise<SsoOutcome | null> = !page.sso
+    ? Promise.resolve(null)
+    : early && site === named ? early : signInWithSso(origin, site, page.sso);
+  return { response, sso, overlay: sso.then(() => fetchOverlay(origin, site, id)) };
 }

@@ -1,7 +1,7 @@
 /** Starts live updates once the thread is on screen, loading socket.io-client only then. */
 import { useEffect, useRef } from 'preact/hooks';
 import type { Dispatch } from 'preact/hooks';
-import { onTokenChange, readToken } from '../common/session.js';
+import { onTokenChange, readToken, saveToken } from '../common/session.js';
 import type { LiveEventBase } from '../../shared/api.js';
 import type { ListChange, ThreadAction } from './thread-state.js';
 
@@ -47,6 +47,11 @@ export function useLiveUpdates(
             deleted: (event) => live(event, { type: 'remove', id: event.commentId, placeholder: event.placeholder, prunedIds: event.prunedIds ?? [] }),
             votes: (event) => live(event, { type: 'votes', id: event.commentId, counts: event }),
             resync: () => latestResync.current(),
+            // Dropping the dead token reconnects (as a token change does); a newer one only needs the reconnection.
+            revoked: (token) => {
+              if (token && readToken(origin, site) === token) saveToken(origin, site, null);
+              else connection?.reauthenticate();
+            },
           },
         });
       })

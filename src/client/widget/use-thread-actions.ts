@@ -24,9 +24,9 @@ export function useThreadActions(
         const response = await api.post(threadId, {
           body,
           parentId: parentId ?? undefined,
-          author: { name: author.name, email: author.email || undefined },
+          author: author ? { name: author.name, email: author.email || undefined } : undefined,
         });
-        saveGuest(api.origin, author);
+        if (author) saveGuest(api.origin, author);
         saveSource(api.origin, response.comment.id, body);
         dispatch({ type: 'own', comment: response.comment, editableUntil: response.editableUntil });
         callEach(callbacks.onNewComment, { id: response.comment.id, text: body });
