@@ -21,12 +21,12 @@ export function hashToken(token: string): string {
 /** Issues a bearer token; only its hash is stored. */
 export async function createSession(
   db: DbOrTx,
-  input: { userId: string; siteId: string | null; scope: 'embed' | 'full'; now: Date; days: number },
+  input: { userId: string; siteId: string | null; scope: 'embed' | 'full'; now: Date; days: number; ssoPayloadHash?: string },
 ): Promise<GuestSession> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(input.now.getTime() + input.days * 86_400_000);
   await db.insert(sessions).values({
-    userId: input.userId, siteId: input.siteId, tokenHash: hashToken(token), scope: input.scope, expiresAt,
+    userId: input.userId, siteId: input.siteId, tokenHash: hashToken(token), scope: input.scope, expiresAt, ssoPayloadHash: input.ssoPayloadHash,
   });
   return { token, expiresAt: expiresAt.toISOString(), userId: input.userId };
 }
