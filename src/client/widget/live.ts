@@ -57,7 +57,7 @@ export function connectLive({ origin, threadId, since, readToken, handlers }: Li
     },
   });
   // Said before the server drops the connection, which then does not come back by itself.
-  (socket as unknown as Socket).on('session:revoked', () => handlers.revoked(sentToken));
+  socket.on('session:revoked', () => handlers.revoked(sentToken));
 
   /**
    * Re-reads the thread, then resumes from the page's cursor: the thread now shows that page,
