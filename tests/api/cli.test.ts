@@ -48,3 +48,47 @@ describe('npm run parley -- create-site', () => {
     assert.match(run.err, /create-site --slug SLUG/);
   });
 });
+
+describe('npm run parley -- accounts and SSO', () => {
+  it('create-site --sso-secret and site-settings set the secret a site signs its users in with', async () => {
+    const created = parley('create-site', '--slug', 'sso-site', '--name', 'SSO', '--origin', 'https://sso.example', '--sso-secret', 'first-secret-0123456789');
+    assert.equal(created.code, 0, created.err);
+    const changed = parley('site-settings', '--site', 'sso-site', '--sso-secret', 'second-secret-0123456789');
+    assert.equal(changed.code, 0, changed.err);
+    assert.doesNotMatch(changed.out + changed.err, /second-secret/, 'the secret is not echoed');
+    const { rows } = await database.pool.query('select sso_secret from sites where slug = $1', ['sso-site']);
+    assert.equal(rows[0].sso_secret, 'second-secret-0123456789');
+    const short = parley('site-settings', '--site', 'sso-site', '--sso-secret', 'short');
+    assert.equal(short.code, 1);
+    assert.match(short.err, /at least 16 characters/);
+  });
+
+  it('create-user adds a verified account, staff of a site; create-admin promotes one', async () => {
+    const user = parley('create-user', '--email', 'mod@sso.example', '--password', 'moderator password', '--name', 'Mod', '--verified', '--site', 'sso-site', '--role', 'moderator');
+    assert.equal(user.code, 0, user.err);
+    const plain = parley('create-user', '--email', 'boss@sso.example', '--password', 'boss password 1', '--name', 'Boss', '--verified');
+    assert.equal(plain.code, 0, plain.err);
+    const admin = parley('create-admin', '--site', 'sso-site', '--email', 'BOSS@sso.example');
+    assert.equal(admin.code, 0, admin.err);
+    const { rows } = await database.pool.query(
+      `select u.display_name, u.email_verified_at is not null as verified, u.password_hash like '$argon2id$%' as argon2id, m.role
+         from users u join site_members m on m.user_id = u.id join sites s on s.id = m.site_id where s.slug = 'sso-site' order by u.display_name`,
+    );
+    assert.deepEqual(rows, [
+      { display_name: 'Boss', verified: true, argon2id: true, role: 'admin' },
+      { display_name: 'Mod', verified: true, argon2id: true, role: 'moderator' },
+    ]);
+  });
+
+  it('refuses a taken address, a short password and an unknown account with exit code 1', () => {
+    const taken = parley('create-user', '--email', 'mod@sso.example', '--password', 'another password', '--name', 'Again');
+    assert.equal(taken.code, 1);
+    assert.match(taken.err, /exists already/);
+    const short = parley('create-user', '--email', 'x@sso.example', '--password', 'short', '--name', 'X');
+    assert.equal(short.code, 1);
+    assert.match(short.err, /at least 10 characters/);
+    const unknown = parley('create-admin', '--site', 'sso-site', '--email', 'nobody@sso.example');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.err, /No account uses/);
+  });
+});

@@ -8,6 +8,7 @@ import type { Caller, Deps } from '../deps.js';
 import { BadRequest, Conflict, EmailNotVerified, InvalidCredentials, NotFound } from '../errors.js';
 import { hashIp, limitKeys } from '../limits/service.js';
 import { sendLater } from '../mail/mailer.js';
+import { parse } from '../http/validate.js';
 import { accountExistsMail, noAccountMail, resetMail, signInLinkMail, verifyMail } from '../mail/templates.js';
 import { cleanName } from '../text.js';
 import { issueMailToken, spendMailToken } from './mail-tokens.js';
@@ -36,6 +37,8 @@ function link(deps: Deps, path: string, token: string): string {
   return `${deps.publicUrl}${path}?token=${token}`;
 }
 
+const newAccountSchema = z.object({ email: emailSchema, displayName: displayNameSchema, password: passwordSchema.nullish() });
+
 export interface NewAccount {
   email: string;
   password?: string | null;
@@ -45,9 +48,8 @@ export interface NewAccount {
 
 /** Adds a local account (the CLI, a sign-up); refuses an address that has one. */
 export async function createAccount(deps: Deps, input: NewAccount, db: DbOrTx = deps.db): Promise<{ id: string; displayName: string }> {
-  const email = emailSchema.parse(input.email);
-  const displayName = displayNameSchema.parse(input.displayName);
-  const passwordHash = input.password ? await hashPassword(passwordSchema.parse(input.password)) : null;
+  const { email, displayName, password } = parse(newAccountSchema, input, 'account');
+  const passwordHash = password ? await hashPassword(password) : null;
   const [row] = await db.insert(users).values({
     displayName, nameKey: nameKey(displayName), email, accountEmail: normalEmail(email), passwordHash,
     emailVerifiedAt: input.verified ? deps.now() : null,
