@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { editCommentBody, postCommentBody } from '../comments/schemas.js';
 import { voteBody } from '../votes/routes.js';
+import { loginBody, mailRequestBody, signUpBody, ssoBody } from '../auth/schemas.js';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } });
 const error = { $ref: '#/components/schemas/Error' };
@@ -109,6 +110,35 @@ export function openApiDocument(publicUrl: string) {
           requestBody: { required: true, content: json(voteBody) },
           responses: { 200: ok('{commentId, upvotes, downvotes, myVote, session?}'), ...errors(400, 401, 403, 404, 429) },
         },
+      },
+      '/auth/login': {
+        post: {
+          summary: 'Sign in with email and password. With `site`, the token serves that site only (what a widget holds); without, the API on every site. Account changes need Parley\'s own pages',
+          requestBody: { required: true, content: json(loginBody) },
+          responses: { 200: ok('{session: {token, expiresAt, userId}, user}'), ...errors(400, 401, 403, 429) },
+        },
+      },
+      '/auth/sso': {
+        post: {
+          summary: 'Sign a site\'s own user in from the payload its page carries (Disqus remote_auth_s3, or an HS256 JWT); 401 `invalid_sso` for a bad signature, a stale timestamp or a payload spent by signing out',
+          requestBody: { required: true, content: json(ssoBody) },
+          responses: { 200: ok('{session, user}'), ...errors(400, 401, 403, 404, 429) },
+        },
+      },
+      '/auth/logout': {
+        post: { summary: 'End the bearer session (its sockets are told and dropped)', security: [{ bearer: [] }], responses: { 200: ok('{signedOut: true}'), ...errors(401) } },
+      },
+      '/me': {
+        get: { summary: 'Who the bearer session is', security: [{ bearer: [] }], responses: { 200: ok('{user: {id, displayName, isGuest, avatarUrl, role}}'), ...errors(401) } },
+      },
+      '/auth/signup': {
+        post: { summary: 'Create a local account; a verification link is mailed. Answers 202 whatever the address', requestBody: { required: true, content: json(signUpBody) }, responses: { 202: ok('{status: "check-your-mail"}'), ...errors(400, 429) } },
+      },
+      '/auth/password-reset': {
+        post: { summary: 'Mail a password reset link. Answers 202 whatever the address', requestBody: { required: true, content: json(mailRequestBody) }, responses: { 202: ok('{status: "check-your-mail"}'), ...errors(400, 429) } },
+      },
+      '/auth/sign-in-link': {
+        post: { summary: 'Mail a one-time sign-in link. Answers 202 whatever the address', requestBody: { required: true, content: json(mailRequestBody) }, responses: { 202: ok('{status: "check-your-mail"}'), ...errors(400, 429) } },
       },
       '/counts': {
         get: {
