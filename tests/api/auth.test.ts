@@ -173,6 +173,22 @@ describe('accounts and sign-in', () => {
     assert.equal(replayed.status, 401);
   });
 
+  it('refuses a tampered token and one past its expiry', async () => {
+    const { json } = await login({ email: 'reader@example.org', password: 'correct horse battery', site: 'news' }, { origin: SITE_ORIGIN });
+    const token: string = json.session.token;
+    const tampered = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
+    assert.equal((await api(app, 'GET', '/api/v1/me', { token: tampered })).status, 401);
+    assert.equal((await api(app, 'GET', '/api/v1/me', { token })).status, 200);
+    app.clock.advance(31 * 86_400_000);
+    try {
+      const expired = await api(app, 'GET', '/api/v1/me', { token });
+      assert.equal(expired.status, 401);
+      assert.equal(expired.json.error.code, 'unauthorized');
+    } finally {
+      app.clock.advance(-31 * 86_400_000);
+    }
+  });
+
   it('throttles sign-in attempts per account: past the limit even the right password waits', async () => {
     const strict = await startTestApp({ signInsPer15Minutes: 3 });
     try {
