@@ -28,6 +28,7 @@ import { signInPageRoutes } from './auth/page-routes.js';
 import { createPassport } from './auth/passport.js';
 import { callerOf } from './http/actor.js';
 import { avatarRoutes } from './own-pages/avatars.js';
+import { accountPageRoutes, userApiRoutes } from './profile/routes.js';
 
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/client');
 
@@ -106,8 +107,10 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   const stopSharing = shareChangesAcrossProcesses(io as unknown as Server, deps, pages, options.adapter !== undefined);
   const passport = createPassport(deps, (req) => callerOf(deps, req));
   api.use(threadRoutes(deps, pages), commentRoutes(deps, pages), voteRoutes(deps), authRoutes(deps, passport), avatarRoutes(deps));
+  api.use(userApiRoutes(deps));
   app.use('/api/v1', api);
   app.use(signInPageRoutes(deps, passport, { providers: () => [] }));
+  app.use(accountPageRoutes(deps));
 
   app.use(staticClient());
   if (config.demo) app.get('/', (_req, res) => { res.type('html').send(renderDemoPage()); });
