@@ -5,7 +5,11 @@
  * on the server. Guests stay marked, and may not take a member's name.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { AxeResults } from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { errorMessages } from '../../src/shared/errors.js';
 import { createAccount } from '../../src/server/auth/accounts.js';
@@ -16,6 +20,8 @@ import { startHostPages, type HostPages } from '../helpers/host-pages.js';
 import { meStatus, storedToken } from '../helpers/sign-in.js';
 
 const skip = browserSkipReason();
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(path.join(path.dirname(require.resolve('axe-core')), 'axe.min.js'), 'utf8');
 const SITE = 'members';
 const ANN = { email: 'ann@example.org', password: 'correct horse battery', displayName: 'Ann Member' };
 let parley: RunningParley;
@@ -75,6 +81,20 @@ async function signInThroughPopup(page: Page) {
   ]);
 }
 
+/** axe's WCAG 2.1 A/AA rules on the widget (inside its shadow root), as tests/e2e/accessibility.test.ts runs them. */
+async function assertAccessible(page: Page, state: string) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
+    const results = await axe.run({ include: [['#parley-thread']] }, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'],
+    });
+    return results.violations;
+  });
+  const described = (violations as AxeResults['violations']).map((v) => `${v.id}: ${v.help} ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+  assert.deepEqual(described, [], `axe ${state}`);
+}
+
 describe('signing in from the widget, in Chromium', { skip, timeout: 120_000 }, () => {
   it('signs in through the popup, comments under the account\'s name, stays signed in across a reload, and signs out', async () => {
     const { page, errors } = await openThread('sign-in');
@@ -98,6 +118,7 @@ describe('signing in from the widget, in Chromium', { skip, timeout: 120_000 }, 
     assert.match(await mine.innerText(), /Written with an account\./);
     assert.equal(await mine.getByText('Guest', { exact: true }).count(), 0, 'an account\'s comment has no Guest badge');
     await mine.getByRole('button', { name: 'Edit' }).waitFor();
+    await assertAccessible(page, 'signed in');
 
     await page.reload();
     await page.getByText(`Signed in as ${ANN.displayName}`).waitFor({ timeout: 5000 });
@@ -126,6 +147,7 @@ describe('signing in from the widget, in Chromium', { skip, timeout: 120_000 }, 
     await gus.getByText('Guest', { exact: true }).waitFor();
     await page.getByText('Commenting as Gus (guest)').waitFor({ timeout: 5000 });
     await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    await assertAccessible(page, 'for a guest, with a Guest badge');
 
     // Another reader sees the badge too, and none on a member's comment.
     const member = await openThread('guests');
@@ -156,6 +178,7 @@ describe('signing in from the widget, in Chromium', { skip, timeout: 120_000 }, 
     const { page } = await openThread('blocked', context);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'blocked the sign-in window' }).waitFor();
+    await assertAccessible(page, 'with the popup blocked');
     const link = page.getByRole('link', { name: 'Open sign-in in a new tab' });
     const href = new URL((await link.getAttribute('href'))!);
     assert.equal(href.origin + href.pathname, `${parley.url}/auth/popup`);
@@ -171,6 +194,29 @@ describe('signing in from the widget, in Chromium', { skip, timeout: 120_000 }, 
     await Promise.all([tab.waitForEvent('close', { timeout: 15_000 }), form.getByRole('button', { name: 'Sign in', exact: true }).click()]);
     await page.getByText(`Signed in as ${ANN.displayName}`).waitFor({ timeout: 5000 });
     assert.equal(await page.getByText('blocked the sign-in window').count(), 0);
+  });
+
+  it('shows a second tab of the same browser signed out when the first signs out (the socket is told)', async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const first = await openThread('two-tabs', context);
+    await signInThroughPopup(first.page);
+    await first.page.getByText(`Signed in as ${ANN.displayName}`).waitFor({ timeout: 5000 });
+    const second = await openThread('two-tabs', context);
+    await second.page.getByText(`Signed in as ${ANN.displayName}`).waitFor({ timeout: 5000 });
+    // Its live connection carries the session once the live chunk has connected.
+    await second.page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.includes('/chunks/live-')));
+    await second.page.waitForTimeout(500);
+
+    await first.page.getByRole('button', { name: 'Sign out' }).click();
+    await first.page.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 5000 });
+    await second.page.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 5000 });
+    assert.equal(await second.page.getByText('Signed in as').count(), 0);
+
+    // Its live updates came back, as a stranger's.
+    await postComment(first.page, 'After signing out.', 'Gwen');
+    await commentBy(second.page, 'Gwen').waitFor({ timeout: 5000 });
+    assert.deepEqual([...first.errors, ...second.errors], []);
   });
 
   it('ignores a look-alike message from any origin but Parley\'s', async () => {

@@ -23,9 +23,22 @@ export function saveToken(origin: string, site: string, token: string | null): v
   if (changed) listeners.forEach((listener) => listener(site));
 }
 
-/** Live updates reconnect under a new identity (a guest's first post or vote) to get its private events. */
+let watchingOtherTabs = false;
+
+/**
+ * Live updates reconnect under a new identity (a guest's first post or vote, a sign-in) to get
+ * its private events. A change made in another tab of the page's origin counts too: the storage
+ * is shared, and a reader who signs out in one tab is signed out in all.
+ */
 export function onTokenChange(listener: (site: string) => void): () => void {
   listeners.add(listener);
+  if (!watchingOtherTabs) {
+    watchingOtherTabs = true;
+    window.addEventListener('storage', (event) => {
+      const at = event.key?.lastIndexOf(':token:') ?? -1;
+      if (at > 0 && event.key!.startsWith('parley:')) listeners.forEach((listen) => listen(event.key!.slice(at + 7)));
+    });
+  }
   return () => listeners.delete(listener);
 }
 
