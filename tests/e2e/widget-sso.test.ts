@@ -10,6 +10,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { errorMessages } from '../../src/shared/errors.js';
+import { revokeSession } from '../../src/server/auth/service.js';
 import type { RunningParley } from '../../src/server/runtime.js';
 import { browserSkipReason } from '../helpers/browser.js';
 import { startDemoWithBrowser, type DemoRun } from '../helpers/demo.js';
@@ -141,6 +142,17 @@ describe('site sign-in (SSO) in the widget, in Chromium', { skip, timeout: 120_0
     assert.equal(await storedToken(page, parley.url, SITE), samToken);
     await commentBy(page, 'sso-sam').getByRole('button', { name: 'Edit' }).waitFor();
 
+    // A kept session the server no longer knows (expired, revoked): the page's payload signs the reader in anew.
+    await revokeSession(parley.deps, samToken);
+    payloads.set('/disqus/post', disqusPayload(SECRET, sam, new Date(Date.now() + 10_000)));
+    await visit(reader, '/disqus/post');
+    await signedInAs(page, 'sso-sam');
+    await commentBy(page, 'sso-sam').getByRole('button', { name: 'Edit' }).waitFor();
+    const renewed = await storedToken(page, parley.url, SITE);
+    assert.ok(renewed && renewed !== samToken, JSON.stringify(reader.calls));
+    assert.ok(reader.calls.includes('POST /api/v1/auth/sso'));
+    assert.equal(await meStatus(parley.url, renewed), 200);
+
     // Someone else signs in on the site, in this browser: the widget follows.
     payloads.set('/disqus/post', disqusPayload(SECRET, { id: 'u-7', username: 'sso-tia' }));
     await visit(reader, '/disqus/post');
@@ -148,7 +160,7 @@ describe('site sign-in (SSO) in the widget, in Chromium', { skip, timeout: 120_0
     assert.ok(reader.calls.includes('POST /api/v1/auth/sso'));
     const tiaToken = await storedToken(page, parley.url, SITE);
     assert.ok(tiaToken && tiaToken !== samToken);
-    assert.equal(await meStatus(parley.url, samToken), 401, 'the previous person\'s session was ended');
+    assert.equal(await meStatus(parley.url, renewed), 401, 'the previous person\'s session was ended');
     assert.equal(await commentBy(page, 'sso-sam').getByRole('button', { name: 'Edit' }).count(), 0, 'Sam\'s comment is not Tia\'s');
 
     // Disqus's logged-out payload: base64 of "{}", signed.
