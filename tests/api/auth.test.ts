@@ -12,6 +12,7 @@ import { createAccount } from '../../src/server/auth/accounts.js';
 import { users } from '../../src/server/db/schema.js';
 import { createSite, setSiteSsoSecret } from '../../src/server/sites/service.js';
 import { api, openThread, SITE_ORIGIN, startTestApp, type TestApp } from '../helpers/app.js';
+import { OwnPagesClient } from '../helpers/own-pages.js';
 import { linkIn, startMailbox, type TestMailbox } from '../helpers/smtp.js';
 
 const SSO_SECRET = 'sso-secret-of-news-0123456789';
@@ -22,46 +23,6 @@ function disqusPayload(user: object, secret = SSO_SECRET, timestamp = Math.floor
   const message = Buffer.from(JSON.stringify(user)).toString('base64');
   const signature = createHmac('sha1', secret).update(`${message} ${timestamp}`).digest('hex');
   return `${message} ${signature} ${timestamp}`;
-}
-
-/** A browser on Parley's own pages: keeps cookies, reads each form's CSRF token. */
-class OwnPages {
-  cookies = new Map<string, string>();
-  csrf = '';
-  constructor(private readonly app: TestApp) {}
-
-  private keep(res: Response) {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, value] = pair.split('=');
-      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-
-  private get cookieHeader() { return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '); }
-
-  async get(path: string) {
-    const res = await fetch(this.app.url + path, { headers: { cookie: this.cookieHeader }, redirect: 'manual' });
-    this.keep(res);
-    const html = await res.text();
-    this.csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? this.csrf;
-    return { status: res.status, html, location: res.headers.get('location') };
-  }
-
-  async post(path: string, form: Record<string, string>, options: { csrf?: boolean; origin?: string } = {}) {
-    const body = new URLSearchParams(options.csrf === false ? form : { ...form, _csrf: this.csrf });
-    const headers: Record<string, string> = { cookie: this.cookieHeader, 'content-type': 'application/x-www-form-urlencoded' };
-    if (options.origin) headers.origin = options.origin;
-    const res = await fetch(this.app.url + path, { method: 'POST', headers, body, redirect: 'manual' });
-    this.keep(res);
-    return { status: res.status, html: await res.text(), location: res.headers.get('location') };
-  }
-
-  async signIn(email: string, password: string, returnTo?: string) {
-    await this.get('/auth/signin');
-    return this.post('/auth/signin', { email, password, ...(returnTo ? { returnTo } : {}) });
-  }
 }
 
 describe('accounts and sign-in', () => {
@@ -287,12 +248,12 @@ describe('accounts and sign-in', () => {
 
   describe('Parley\'s own pages', () => {
     it('signs in with a cookie and follows only an on-site returnTo', async () => {
-      const page = new OwnPages(app);
+      const page = new OwnPagesClient(app);
       const res = await page.signIn('reader@example.org', 'correct horse battery', '/auth/popup?site=news&origin=https%3A%2F%2Fnews.example.org');
       assert.equal(res.status, 303);
       assert.equal(res.location, '/auth/popup?site=news&origin=https%3A%2F%2Fnews.example.org');
       for (const evil of ['https://evil.example/x', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)']) {
-        const other = new OwnPages(app);
+        const other = new OwnPagesClient(app);
         const out = await other.signIn('reader@example.org', 'correct horse battery', evil);
         assert.equal(out.status, 303);
         assert.equal(out.location, '/account', evil);
@@ -300,12 +261,12 @@ describe('accounts and sign-in', () => {
     });
 
     it('refuses a form without its CSRF token, or posted from another origin', async () => {
-      const page = new OwnPages(app);
+      const page = new OwnPagesClient(app);
       await page.get('/auth/signin');
       const bare = await page.post('/auth/signin', { email: 'reader@example.org', password: 'correct horse battery' }, { csrf: false });
       assert.equal(bare.status, 403);
       assert.equal(page.cookies.has('parley_session'), false);
-      const foreign = await page.post('/auth/signin', { email: 'reader@example.org', password: 'correct horse battery' }, { origin: 'https://evil.example' });
+      const foreign = await page.post('/auth/signin', { email: 'reader@example.org', password: 'correct horse battery' }, { headers: { origin: 'https://evil.example' } });
       assert.equal(foreign.status, 403);
       assert.equal(page.cookies.has('parley_session'), false);
       await page.signIn('reader@example.org', 'correct horse battery');
@@ -318,16 +279,16 @@ describe('accounts and sign-in', () => {
     });
 
     it('the popup hands a site token only to an origin of that site', async () => {
-      const page = new OwnPages(app);
+      const page = new OwnPagesClient(app);
       await page.signIn('reader@example.org', 'correct horse battery');
       const foreign = await page.get(`/auth/popup?site=news&origin=${encodeURIComponent('https://evil.example')}`);
       assert.equal(foreign.status, 400);
-      assert.doesNotMatch(foreign.html, /"token"/);
+      assert.doesNotMatch(foreign.text, /"token"/);
       const otherSite = await page.get(`/auth/popup?site=news&origin=${encodeURIComponent(OTHER_ORIGIN)}`);
       assert.equal(otherSite.status, 400);
       const own = await page.get(`/auth/popup?site=news&origin=${encodeURIComponent(SITE_ORIGIN)}`);
       assert.equal(own.status, 200);
-      const handed = /var message = (\{.*?\}), origin = "([^"]+)"/.exec(own.html);
+      const handed = /var message = (\{.*?\}), origin = "([^"]+)"/.exec(own.text);
       assert.ok(handed, 'the page posts a message');
       assert.equal(handed[2], SITE_ORIGIN);
       const message = JSON.parse(handed[1]);
@@ -337,7 +298,7 @@ describe('accounts and sign-in', () => {
     });
 
     it('the cookie\'s full session is refused as a bearer token', async () => {
-      const page = new OwnPages(app);
+      const page = new OwnPagesClient(app);
       await page.signIn('reader@example.org', 'correct horse battery');
       const res = await api(app, 'GET', '/api/v1/me', { token: page.cookies.get('parley_session') });
       assert.equal(res.status, 401);
@@ -347,7 +308,7 @@ describe('accounts and sign-in', () => {
       const email = 'forgetful@example.org';
       await createAccount(app.deps, { email, password: 'the old password', displayName: 'Forgetful', verified: true });
       const before = await login({ email, password: 'the old password' });
-      const page = new OwnPages(app);
+      const page = new OwnPagesClient(app);
       await page.get('/auth/forgot');
       assert.equal((await page.post('/auth/forgot', { email })).status, 202);
       assert.equal((await page.post('/auth/forgot', { email: 'no.account@example.org' })).status, 202, 'an unknown address gets the same answer');
@@ -363,7 +324,7 @@ describe('accounts and sign-in', () => {
     });
 
     it('a mailed sign-in link needs a click (a scanner opening it signs nobody in) and works once', async () => {
-      const page = new OwnPages(app);
+      const page = new OwnPagesClient(app);
       await page.get('/auth/signin');
       await page.post('/auth/link-request', { email: 'reader@example.org' });
       const link = linkIn(await mailbox.next('reader@example.org'), `${app.url}/auth/link`);
@@ -380,7 +341,7 @@ describe('accounts and sign-in', () => {
     });
 
     it('a sign-in link raced by two requests signs in one of them', async () => {
-      const page = new OwnPages(app);
+      const page = new OwnPagesClient(app);
       await page.get('/auth/signin');
       await page.post('/auth/link-request', { email: 'reader@example.org' });
       const link = linkIn(await mailbox.next('reader@example.org'), `${app.url}/auth/link`);

@@ -71,9 +71,9 @@ export class OwnPagesClient {
   }
 
   /** Signs in on /auth/signin as a browser does: the page first (its CSRF token), then the form. */
-  async signIn(email: string, password: string): Promise<PageResponse> {
+  async signIn(email: string, password: string, returnTo?: string): Promise<PageResponse> {
     await this.get('/auth/signin');
-    const res = await this.post('/auth/signin', { email, password });
+    const res = await this.post('/auth/signin', { email, password, ...(returnTo === undefined ? {} : { returnTo }) });
     if (res.status !== 303) throw new Error(`sign-in: ${res.status} ${res.text.slice(0, 300)}`);
     return res;
   }
