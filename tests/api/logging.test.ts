@@ -49,3 +49,24 @@ describe('logs of a failing request', () => {
     assert.match(JSON.stringify(line.err.cause), /comment inserts are refused by the test/);
   });
 });
+
+describe('mail without SMTP_URL', () => {
+  it('is written to the log with its link, never with the password or the whole address', async () => {
+    const before = logged.length;
+    const password = 'Zq7-secret-password-Xk9';
+    const res = await api(app, 'POST', '/api/v1/auth/signup', { body: { email: 'logged.reader@mail.example', password, displayName: 'Logged Reader' } });
+    assert.equal(res.status, 202);
+    let line: string | undefined;
+    for (let i = 0; i < 50 && !line; i++) {
+      line = logged.slice(before).find((l) => l.includes('no SMTP_URL'));
+      if (!line) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(line, 'the mail reaches the log');
+    const entry = JSON.parse(line);
+    assert.match(entry.mail.text, new RegExp(`${app.url}/auth/verify\\?token=[\\w-]{43}`));
+    assert.equal(entry.mail.to, 'l***@mail.example');
+    const log = logged.slice(before).join('');
+    assert.doesNotMatch(log, /Zq7-secret-password/);
+    assert.doesNotMatch(log, /logged\.reader@/);
+  });
+});
