@@ -351,6 +351,34 @@ describe('accounts and sign-in', () => {
       assert.deepEqual(results.map((r) => r.status).sort(), [303, 400, 400, 400, 400]);
     });
 
+    it('moves the account to a new address only when it confirms, with the password asked again', async () => {
+      await createAccount(app.deps, { email: 'mover@example.org', password: 'mover password', displayName: 'Mover', verified: true });
+      const embed = await login({ email: 'mover@example.org', password: 'mover password', site: 'news' }, { origin: SITE_ORIGIN });
+      const byToken = await fetch(`${app.url}/account/email`, {
+        method: 'POST', redirect: 'manual', body: new URLSearchParams({ email: 'stolen@example.org', password: 'mover password' }),
+        headers: { authorization: `Bearer ${embed.json.session.token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      assert.equal(byToken.status, 403, 'an embed token cannot change the address');
+      const page = new OwnPagesClient(app);
+      await page.signIn('mover@example.org', 'mover password');
+      await page.get('/account');
+      const wrong = await page.post('/account/email', { email: 'moved@example.org', password: 'not my password' });
+      assert.equal(wrong.status, 401);
+      await page.get('/account');
+      const asked = await page.post('/account/email', { email: 'moved@example.org', password: 'mover password' });
+      assert.equal(asked.status, 303);
+      assert.match((await mailbox.next('mover@example.org')).text, /moved@example\.org/, 'the old address is told');
+      const link = linkIn(await mailbox.next('moved@example.org'), `${app.url}/auth/email`);
+      assert.equal((await login({ email: 'moved@example.org', password: 'mover password' })).status, 401, 'nothing moves before the link is followed');
+      await page.get(link.slice(app.url.length));
+      const token = new URL(link).searchParams.get('token')!;
+      assert.equal((await page.post('/auth/email', { token })).status, 200);
+      assert.equal((await login({ email: 'moved@example.org', password: 'mover password' })).status, 200);
+      assert.equal((await login({ email: 'mover@example.org', password: 'mover password' })).status, 401);
+      await page.get(link.slice(app.url.length));
+      assert.equal((await page.post('/auth/email', { token })).status, 400, 'the link works once');
+    });
+
     it('a tampered or made-up link is refused', async () => {
       assert.equal((await fetch(`${app.url}/auth/verify?token=${'A'.repeat(43)}`)).status, 400);
       assert.equal((await fetch(`${app.url}/auth/reset?token=${'B'.repeat(43)}`)).status, 400);

@@ -9,7 +9,7 @@ import { BadRequest, Conflict, EmailNotVerified, InvalidCredentials, NotFound } 
 import { hashIp, limitKeys } from '../limits/service.js';
 import { sendLater } from '../mail/mailer.js';
 import { parse } from '../http/validate.js';
-import { accountExistsMail, noAccountMail, resetMail, signInLinkMail, verifyMail } from '../mail/templates.js';
+import { accountExistsMail, emailChangeMail, emailChangeNoticeMail, noAccountMail, resetMail, signInLinkMail, verifyMail } from '../mail/templates.js';
 import { cleanName } from '../text.js';
 import { issueMailToken, spendMailToken } from './mail-tokens.js';
 import { nameKey } from './names.js';
@@ -171,6 +171,45 @@ export async function requestSignInLink(deps: Deps, caller: Caller, input: { ema
   }
   const token = await issueMailToken(deps.db, { purpose: 'magic', userId: account.id, returnTo: input.returnTo, now: deps.now() });
   sendLater(deps, signInLinkMail({ to: input.email, link: link(deps, '/auth/link', token) }));
+}
+
+/**
+ * Moves the account to a new address once that address confirms by its link; the old address is
+ * told. The password is asked again (a session left open on a shared computer must not be
+ * enough), and an address that has an account gets the same answer, with a mail saying so.
+ */
+export async function requestEmailChange(deps: Deps, caller: Caller, input: { email: string; password: string }): Promise<void> {
+  const actor = requireActor(caller, 'manage-account');
+  await consumeMailAllowance(deps, caller, input.email);
+  const [me] = await deps.db.select({ passwordHash: users.passwordHash, email: users.email }).from(users).where(eq(users.id, actor.userId));
+  if (me?.passwordHash && !(await verifyPassword(me.passwordHash, input.password))) throw new InvalidCredentials();
+  const taken = await accountByEmail(deps.db, input.email);
+  if (taken) {
+    if (taken.id !== actor.userId) {
+      const token = await issueMailToken(deps.db, { purpose: 'reset', userId: taken.id, returnTo: null, now: deps.now() });
+      sendLater(deps, accountExistsMail({ to: input.email, resetLink: link(deps, '/auth/reset', token) }));
+    }
+    return;
+  }
+  const token = await issueMailToken(deps.db, { purpose: 'email', userId: actor.userId, returnTo: '/account', now: deps.now(), email: input.email });
+  sendLater(deps, emailChangeMail({ to: input.email, link: link(deps, '/auth/email', token) }));
+  if (me?.email) sendLater(deps, emailChangeNoticeMail({ to: me.email, newAddress: input.email }));
+}
+
+/** Follows an address-change link (once): the account now signs in with the new address, verified. */
+export async function confirmEmailChange(deps: Deps, token: string): Promise<void> {
+  await transactional(deps.db, async (tx) => {
+    const spent = await spendMailToken(tx, 'email', token, deps.now());
+    if (!spent?.email) throw usedLink();
+    const moved = await tx.update(users).set({ email: spent.email, accountEmail: normalEmail(spent.email), emailVerifiedAt: deps.now() })
+      .where(and(eq(users.id, spent.userId), sql`not exists (select 1 from users other where other.account_email = ${normalEmail(spent.email)} and other.id <> ${spent.userId})`))
+      .returning({ id: users.id });
+    if (moved.length === 0) throw new Conflict('Another account took this address meanwhile.');
+  }).catch((err: unknown) => {
+    // Two accounts confirming the same address at once: the unique index decides, the loser is told.
+    if ((err as { cause?: { code?: string } }).cause?.code === '23505') throw new Conflict('Another account took this address meanwhile.');
+    throw err;
+  });
 }
 
 /** Signs in with a mailed link (once); it proves the mailbox, so the address counts as verified. */

@@ -4,19 +4,19 @@ import type { DbOrTx } from '../db/index.js';
 import { mailTokens } from '../db/schema.js';
 import { hashToken } from './service.js';
 
-export type MailTokenPurpose = 'verify' | 'reset' | 'magic';
+export type MailTokenPurpose = 'verify' | 'reset' | 'magic' | 'email';
 
 /** How long each kind of link works: a sign-in link briefly, a verification for days. */
-const LIFETIME_MS: Record<MailTokenPurpose, number> = { verify: 3 * 86_400_000, reset: 3_600_000, magic: 900_000 };
+const LIFETIME_MS: Record<MailTokenPurpose, number> = { verify: 3 * 86_400_000, reset: 3_600_000, magic: 900_000, email: 86_400_000 };
 
 /** A link's secret; only its hash is stored, so a leaked table opens no account. */
 export async function issueMailToken(
   db: DbOrTx,
-  input: { purpose: MailTokenPurpose; userId: string; returnTo: string | null; now: Date },
+  input: { purpose: MailTokenPurpose; userId: string; returnTo: string | null; now: Date; email?: string },
 ): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   await db.insert(mailTokens).values({
-    tokenHash: hashToken(token), purpose: input.purpose, userId: input.userId, returnTo: input.returnTo,
+    tokenHash: hashToken(token), purpose: input.purpose, userId: input.userId, returnTo: input.returnTo, email: input.email,
     expiresAt: new Date(input.now.getTime() + LIFETIME_MS[input.purpose]),
   });
   return token;
@@ -35,9 +35,9 @@ export async function spendMailToken(
   purpose: MailTokenPurpose,
   token: string,
   now: Date,
-): Promise<{ userId: string; returnTo: string | null } | null> {
+): Promise<{ userId: string; returnTo: string | null; email: string | null } | null> {
   const [row] = await db.update(mailTokens).set({ usedAt: now }).where(usable(purpose, token, now))
-    .returning({ userId: mailTokens.userId, returnTo: mailTokens.returnTo });
+    .returning({ userId: mailTokens.userId, returnTo: mailTokens.returnTo, email: mailTokens.email });
   return row ?? null;
 }
 

@@ -15,7 +15,7 @@ import { parseBody, parseQuery } from '../http/validate.js';
 import { scriptJson, sendOwnPage } from '../own-pages/layout.js';
 import { findSiteBySlug } from '../sites/service.js';
 import {
-  apiUserOf, displayNameSchema, emailSchema, passwordSchema, requestPasswordReset, requestSignInLink, resetPassword, signInWithLink, signOut,
+  apiUserOf, confirmEmailChange, displayNameSchema, emailSchema, passwordSchema, requestPasswordReset, requestSignInLink, resetPassword, signInWithLink, signOut,
   signUp, startSession, verifyEmail, type SignedInUser,
 } from './accounts.js';
 import { mailTokenUsable } from './mail-tokens.js';
@@ -123,12 +123,27 @@ export function signInPageRoutes(deps: Deps, passport: ParleyPassport, options: 
   });
   router.get('/auth/link', (req, res) => {
     const { token } = parseQuery(tokenQuery, req);
-    page(res, 'Sign in', <ConfirmLinkPage ctx={ctxOf(req, res)} token={token} />);
+    page(res, 'Sign in', <ConfirmLinkPage ctx={ctxOf(req, res)} token={token} title="Sign in" action="/auth/link" button="Sign in to Parley" />);
   });
   router.post('/auth/link', csrf.protect, async (req, res) => {
     const form = parseBody(tokenForm, req);
     const { user, returnTo } = await signInWithLink(deps, form.token);
     await afterSignIn(res, user.id, returnTo);
+  });
+
+  router.get('/auth/email', (req, res) => {
+    const { token } = parseQuery(tokenQuery, req);
+    page(res, 'Confirm your new address', <ConfirmLinkPage ctx={ctxOf(req, res)} token={token} title="Confirm your new address" action="/auth/email" button="Use this address" />);
+  });
+  router.post('/auth/email', csrf.protect, async (req, res) => {
+    const form = parseBody(tokenForm, req);
+    await confirmEmailChange(deps, form.token);
+    page(res, 'Address changed', (
+      <MessagePage title="Address changed">
+        <p>Your account uses its new address from now on.</p>
+        <p><a class="button" href="/account">Your account</a></p>
+      </MessagePage>
+    ));
   });
 
   router.post('/auth/signout', csrf.protect, async (req, res) => {

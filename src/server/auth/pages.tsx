@@ -109,15 +109,15 @@ export function ResetPage({ ctx, token }: { ctx: FormContext; token: string }) {
   );
 }
 
-/** A mailed sign-in link asks for a click: a mail scanner that opens links signs nobody in. */
-export function ConfirmLinkPage({ ctx, token }: { ctx: FormContext; token: string }) {
+/** A mailed link that signs in or changes the account asks for a click: a mail scanner that opens links does neither. */
+export function ConfirmLinkPage({ ctx, token, title, action, button }: { ctx: FormContext; token: string; title: string; action: string; button: string }) {
   return (
     <>
-      <h1>Sign in</h1>
-      <form method="post" action="/auth/link">
+      <h1>{title}</h1>
+      <form method="post" action={action}>
         <CsrfField token={ctx.csrf} />
         <input type="hidden" name="token" value={token} />
-        <button type="submit">Sign in to Parley</button>
+        <button type="submit">{button}</button>
       </form>
     </>
   );

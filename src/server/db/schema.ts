@@ -64,13 +64,16 @@ export const siteMembers = pgTable('site_members', {
 }, (t) => [primaryKey({ columns: [t.siteId, t.userId] }), index('site_members_user_idx').on(t.userId)]);
 
 /**
- * Links sent by mail (verify an address, reset a password, sign in without one): each is used
+ * Links sent by mail (verify an address, reset a password, sign in without one, move the
+ * account to a new address): each is used
  * once and expires; only its hash is kept.
  */
 export const mailTokens = pgTable('mail_tokens', {
   tokenHash: text('token_hash').primaryKey(),
-  purpose: text('purpose', { enum: ['verify', 'reset', 'magic'] }).notNull(),
+  purpose: text('purpose', { enum: ['verify', 'reset', 'magic', 'email'] }).notNull(),
   userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  /** For `email`: the new address the link confirms. */
+  email: text('email'),
   /** Where the reader goes once the link is used (a popup's own page): checked when the link was made. */
   returnTo: text('return_to'),
   expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),

@@ -45,3 +45,19 @@ export function signInLinkMail(input: { to: string; link: string }): MailMessage
     text: `Sign in without a password:\n\n${input.link}\n\nThe link works once, for 15 minutes.${footer}`,
   };
 }
+
+export function emailChangeMail(input: { to: string; link: string }): MailMessage {
+  return {
+    to: input.to,
+    subject: 'Confirm your new email address',
+    text: `Confirm that your Parley account should use this address from now on:\n\n${input.link}\n\nThe link works once, for a day.${footer}`,
+  };
+}
+
+export function emailChangeNoticeMail(input: { to: string; newAddress: string }): MailMessage {
+  return {
+    to: input.to,
+    subject: 'Your account\'s email address is being changed',
+    text: `Someone signed in to your account asked to move it to ${input.newAddress}. It moves once that address confirms.\n\nIf this was not you, choose a new password at once: that signs every device out.\n`,
+  };
+}

@@ -84,6 +84,14 @@ export function AccountPage({ csrf, account, claim, error, notice }: AccountPage
       </form>
       <p class="muted">A new name shows on the comments you write from now on.</p>
 
+      <h2>Email address</h2>
+      <form method="post" action="/account/email">
+        <CsrfField token={csrf} />
+        <label>New address<input type="email" name="email" autocomplete="email" required /></label>
+        {account.hasPassword && <label>Your password<input type="password" name="password" autocomplete="current-password" required /></label>}
+        <button type="submit">Change address</button>
+      </form>
+
       <h2>Password</h2>
       <form method="post" action="/account/password">
         <CsrfField token={csrf} />

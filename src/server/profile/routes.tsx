@@ -5,7 +5,7 @@
  */
 import cookieParser from 'cookie-parser';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { changePassword, signOutEverywhere } from '../auth/accounts.js';
+import { changePassword, requestEmailChange, signOutEverywhere } from '../auth/accounts.js';
 import { MessagePage, withReturnTo } from '../auth/pages.js';
 import type { Caller, Deps } from '../deps.js';
 import { AppError, NotFound } from '../errors.js';
@@ -15,7 +15,7 @@ import { sendOwnPage } from '../own-pages/layout.js';
 import { exportAccountData } from './export.js';
 import { AccountDeletedPage, AccountPage, PublicProfilePage } from './pages.js';
 import { readPublicProfile } from './public.js';
-import { accountNotices, accountQuery, buttonForm, deleteForm, passwordForm, profileForm, profileQuery, userParams } from './schemas.js';
+import { accountNotices, accountQuery, buttonForm, deleteForm, emailForm, passwordForm, profileForm, profileQuery, userParams } from './schemas.js';
 import { claimGuestComments, deleteAccount, getAccount, updateProfile } from './service.js';
 
 type OwnCaller = Caller & { token: string | null };
@@ -65,6 +65,12 @@ export function accountPageRoutes(deps: Deps): Router {
     const form = parseBody(passwordForm, req);
     await changePassword(deps, caller, { current: form.current, next: form.next });
     res.redirect(303, '/account?done=password');
+  }));
+
+  router.post('/account/email', csrf.protect, accountForm(async (req, res, caller) => {
+    const form = parseBody(emailForm, req);
+    await requestEmailChange(deps, caller, form);
+    res.redirect(303, '/account?done=email');
   }));
 
   router.post('/account/sessions/end-all', csrf.protect, accountForm(async (req, res, caller) => {

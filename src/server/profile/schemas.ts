@@ -1,6 +1,6 @@
 /** The account pages' forms and queries: one schema each, unknown fields refused. */
 import { z } from 'zod';
-import { displayNameSchema, passwordSchema } from '../auth/accounts.js';
+import { displayNameSchema, emailSchema, passwordSchema } from '../auth/accounts.js';
 import { PROFILE_PAGE_SIZE } from './public.js';
 
 const csrfField = z.string().max(500).optional();
@@ -21,6 +21,13 @@ export const passwordForm = z.strictObject({
   _csrf: csrfField,
 });
 
+export const emailForm = z.strictObject({
+  email: emailSchema,
+  /** Absent for an account without a password (signs in by link or provider). */
+  password: z.string().max(200).optional().transform((v) => v ?? ''),
+  _csrf: csrfField,
+});
+
 /** A form that is only a button. */
 export const buttonForm = z.strictObject({ _csrf: csrfField });
 
@@ -34,10 +41,11 @@ export const accountNotices = {
   profile: 'Your profile is saved.',
   password: 'Your password is changed; every other device is signed out.',
   claimed: 'The comments are yours now.',
+  email: 'Check the new address\'s mail: the account moves to it once you follow the link there.',
 } as const;
 
 /** Which notice to show after a form went through; anything else shows none. */
-export const accountQuery = z.object({ done: z.enum(['profile', 'password', 'claimed']).optional().catch(undefined) });
+export const accountQuery = z.object({ done: z.enum(['profile', 'password', 'claimed', 'email']).optional().catch(undefined) });
 
 export const userParams = z.object({ id: z.uuid('not a user id') });
 
