@@ -73,8 +73,14 @@ export function signInPageRoutes(deps: Deps, passport: ParleyPassport, options: 
   router.get('/auth/signup', (req, res) => { page(res, 'Create an account', <SignUpPage ctx={ctxOf(req, res)} />); });
   router.post('/auth/signup', csrf.protect, async (req, res) => {
     const form = parseBody(signUpForm, req);
-    await signUp(deps, await ownPageCaller(deps, req), { ...form, returnTo: returnToOf(form.returnTo) });
-    page(res, 'Check your mail', <MessagePage title="Check your mail"><p>{`We sent a link to ${form.email}. Follow it to confirm your address, then sign in.`}</p></MessagePage>, 202);
+    const returnTo = returnToOf(form.returnTo);
+    await signUp(deps, await ownPageCaller(deps, req), { ...form, returnTo });
+    page(res, 'Check your mail', (
+      <MessagePage title="Check your mail">
+        <p>{`We sent a link to ${form.email}. Follow it to confirm your address, then sign in.`}</p>
+        <p><a class="button secondary" href={withReturnTo('/auth/signin', returnTo)}>I have confirmed my address: sign in</a></p>
+      </MessagePage>
+    ), 202);
   });
 
   router.get('/auth/verify', async (req, res) => {
