@@ -26,6 +26,8 @@ import { voteRoutes } from './votes/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { signInPageRoutes } from './auth/page-routes.js';
 import { createPassport } from './auth/passport.js';
+import { oidcProviders } from './auth/oidc.js';
+import { oidcRoutes } from './auth/oidc-routes.js';
 import { callerOf } from './http/actor.js';
 import { avatarRoutes } from './own-pages/avatars.js';
 import { accountPageRoutes, userApiRoutes } from './profile/routes.js';
@@ -109,7 +111,9 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   api.use(threadRoutes(deps, pages), commentRoutes(deps, pages), voteRoutes(deps), authRoutes(deps, passport), avatarRoutes(deps));
   api.use(userApiRoutes(deps));
   app.use('/api/v1', api);
-  app.use(signInPageRoutes(deps, passport, { providers: () => [] }));
+  const oidc = oidcProviders(deps, passport, config.oidcProviders);
+  app.use(signInPageRoutes(deps, passport, { providers: oidc.links }));
+  app.use(oidcRoutes(deps, passport, oidc));
   app.use(accountPageRoutes(deps));
 
   app.use(staticClient());

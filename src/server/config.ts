@@ -36,6 +36,59 @@ const trustProxySchema = z.string().trim()
     'a hop count, `loopback`, `linklocal`, `uniquelocal`, or a comma list of IP addresses or CIDRs')
   .transform((v) => (v === '' || v === 'false' ? undefined : v));
 
+/**
+ * A provider readers may sign in with ("Continue with <name>"). `oidc`: an OpenID provider found
+ * by discovery at `issuer`; `github`: GitHub's OAuth2 (no discovery, no ID token), read through
+ * its API. Registered at the provider, Parley's callback is `PUBLIC_URL/auth/oidc/<id>/callback`.
+ */
+export interface OidcProviderConfig {
+  /** Lowercase slug: the `/auth/oidc/<id>` path, and the identities' `oidc:<id>`. */
+  id: string;
+  name: string;
+  kind: 'oidc' | 'github';
+  issuer: string;
+  clientId: string;
+  /** Secret: never logged. */
+  clientSecret: string;
+  scope: string;
+}
+
+const GOOGLE_ISSUER = 'https://accounts.google.com';
+const GITHUB_ISSUER = 'https://github.com';
+const OIDC_DEFAULT_SCOPE = 'openid email profile';
+const GITHUB_SCOPE = 'read:user user:email';
+
+/** https, or plain http to this machine only (a provider run for development or tests). */
+function isAllowedIssuer(value: string): boolean {
+  if (!URL.canParse(value)) return true; // said already: "Invalid URL"
+  const url = new URL(value);
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}
+
+const oidcProviderSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, 'a lowercase slug (letters, digits, inner hyphens; 32 at most)'),
+  name: z.string().trim().min(1).max(40),
+  issuer: z.url().refine(isAllowedIssuer, 'an https URL (plain http only for localhost)').transform((v) => v.replace(/\/$/, '')),
+  clientId: z.string().trim().min(1).max(500),
+  clientSecret: z.string().min(1).max(2000),
+  scope: z.string().trim().min(1).max(500).optional(),
+});
+
+/**
+ * OIDC_PROVIDERS is a JSON array. A parse error names the position only: V8's message quotes
+ * the text around it, which may be a client secret.
+ */
+const oidcProvidersSchema = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    ctx.addIssue({ code: 'custom', message: `not valid JSON${at ? ` (at character ${at})` : ''}: expected [{"id", "name", "issuer", "clientId", "clientSecret", "scope"?}, ...]` });
+    return z.NEVER;
+  }
+}).pipe(z.array(oidcProviderSchema).max(20));
+
 /** Every setting Parley reads from the environment; nothing else reads process.env. */
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -81,6 +134,13 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The demo site and article; unset, it is on only while no other site exists (decided at start). */
   DEMO: z.stringbool().optional(),
+  /** OpenID providers to sign in with: a JSON array of {id, name, issuer, clientId, clientSecret, scope?}. */
+  OIDC_PROVIDERS: oidcProvidersSchema.optional(),
+  /** Presets: Google (OpenID Connect) and GitHub (OAuth2), each on with its client id and secret. */
+  OIDC_GOOGLE_CLIENT_ID: z.string().trim().min(1).optional(),
+  OIDC_GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_GITHUB_CLIENT_ID: z.string().trim().min(1).optional(),
+  OIDC_GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -109,6 +169,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** Explicit true/false wins; undefined lets the start decide (on while the demo is the only site). */
   demo: boolean | undefined;
+  /** Sign-in providers, in the order the sign-in page offers them. Their client secrets are never logged. */
+  oidcProviders: readonly OidcProviderConfig[];
 }
 
 /** Without SESSION_SECRET, a first run makes one and keeps it in DATA_DIR so restarts agree. */
@@ -121,13 +183,42 @@ function loadOrCreateSecret(dataDir: string): string {
   return secret;
 }
 
+/** OIDC_PROVIDERS, then the Google and GitHub presets; each id once. */
+function oidcProvidersOf(e: Env, issues: string[]): OidcProviderConfig[] {
+  const providers: OidcProviderConfig[] = (e.OIDC_PROVIDERS ?? []).map((p) => ({ ...p, kind: 'oidc', scope: p.scope ?? OIDC_DEFAULT_SCOPE }));
+  const presets = [
+    { key: 'GOOGLE', id: 'google', name: 'Google', kind: 'oidc', issuer: GOOGLE_ISSUER, scope: OIDC_DEFAULT_SCOPE },
+    { key: 'GITHUB', id: 'github', name: 'GitHub', kind: 'github', issuer: GITHUB_ISSUER, scope: GITHUB_SCOPE },
+  ] as const;
+  for (const { key, ...preset } of presets) {
+    const clientId = e[`OIDC_${key}_CLIENT_ID`];
+    const clientSecret = e[`OIDC_${key}_CLIENT_SECRET`];
+    if (!clientId && !clientSecret) continue;
+    if (!clientId || !clientSecret) {
+      issues.push(`OIDC_${key}_CLIENT_${clientId ? 'SECRET' : 'ID'}: needed with OIDC_${key}_CLIENT_${clientId ? 'ID' : 'SECRET'}`);
+      continue;
+    }
+    providers.push({ ...preset, clientId, clientSecret });
+  }
+  const seen = new Set<string>();
+  for (const p of providers) {
+    if (seen.has(p.id)) issues.push(`OIDC_PROVIDERS: the provider id "${p.id}" is used twice (google and github are taken by their presets when set)`);
+    seen.add(p.id);
+  }
+  return providers;
+}
+
+function invalid(lines: string[]): never {
+  throw new Error(`Invalid configuration:\n${lines.map((line) => `  ${line}`).join('\n')}`);
+}
+
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  if (!parsed.success) invalid(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const e = parsed.data;
+  const issues: string[] = [];
+  const oidcProviders = oidcProvidersOf(e, issues);
+  if (issues.length > 0) invalid(issues);
   const dataDir = path.resolve(e.DATA_DIR);
   return Object.freeze({
     port: e.PORT,
@@ -153,6 +244,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     demo: e.DEMO,
+    oidcProviders: Object.freeze(oidcProviders.map((p) => Object.freeze(p))),
   });
 }
 

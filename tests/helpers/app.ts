@@ -63,6 +63,8 @@ export interface TestAppOptions {
   logger?: Logger;
   /** Mail goes to this SMTP server (tests/helpers/smtp.ts); by default to the (silent) log. */
   smtpUrl?: string;
+  /** OIDC_PROVIDERS: OpenID providers to sign in with. */
+  oidcProviders?: Array<{ id: string; name: string; issuer: string; clientId: string; clientSecret: string; scope?: string }>;
 }
 
 /** The real app (same factories as main.ts) on a fresh database, listening on a free port. */
@@ -87,6 +89,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     METRICS_TOKEN: options.metricsToken,
     SOCKETS_PER_IP: options.socketsPerIp?.toString(), TRUST_PROXY: options.trustProxy,
     PAGE_REBUILD_MIN_MS: String(options.pageRebuildMinMs ?? 0),
+    OIDC_PROVIDERS: options.oidcProviders && JSON.stringify(options.oidcProviders),
   });
   const sharedPrefix = options.sameDatabaseAs?.prefix ?? prefix;
   const adapter = options.crossProcess ? crossProcessAdapter({ redis: options.redis, pool: database.pool, prefix: sharedPrefix }) : undefined;
