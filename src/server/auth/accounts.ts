@@ -132,16 +132,30 @@ export async function checkPassword(deps: Deps, caller: Caller, input: { email: 
   return { id: account.id, displayName: account.displayName };
 }
 
-/** Mails a reset link to an account's address; says the same for an address without one. */
-export async function requestPasswordReset(deps: Deps, caller: Caller, input: { email: string; returnTo: string | null }): Promise<void> {
+/**
+ * Mails an account's address a one-time link (reset, sign-in); an address without an account
+ * gets a note saying so instead, and the asker the same answer either way.
+ */
+async function mailAccountLink(
+  deps: Deps,
+  caller: Caller,
+  input: { email: string; returnTo: string | null; purpose: 'reset' | 'magic' },
+): Promise<void> {
   await consumeMailAllowance(deps, caller, input.email);
   const account = await accountByEmail(deps.db, input.email);
   if (!account) {
     sendLater(deps, noAccountMail({ to: input.email, signUpLink: `${deps.publicUrl}/auth/signup` }));
     return;
   }
-  const token = await issueMailToken(deps.db, { purpose: 'reset', userId: account.id, returnTo: input.returnTo, now: deps.now() });
-  sendLater(deps, resetMail({ to: input.email, link: link(deps, '/auth/reset', token) }));
+  const token = await issueMailToken(deps.db, { purpose: input.purpose, userId: account.id, returnTo: input.returnTo, now: deps.now() });
+  sendLater(deps, input.purpose === 'reset'
+    ? resetMail({ to: input.email, link: link(deps, '/auth/reset', token) })
+    : signInLinkMail({ to: input.email, link: link(deps, '/auth/link', token) }));
+}
+
+/** Mails a password reset link. */
+export function requestPasswordReset(deps: Deps, caller: Caller, input: { email: string; returnTo: string | null }): Promise<void> {
+  return mailAccountLink(deps, caller, { ...input, purpose: 'reset' });
 }
 
 /**
@@ -161,16 +175,9 @@ export async function resetPassword(deps: Deps, input: { token: string; password
   return spent;
 }
 
-/** Mails a one-time sign-in link (no password needed); says the same for an address without an account. */
-export async function requestSignInLink(deps: Deps, caller: Caller, input: { email: string; returnTo: string | null }): Promise<void> {
-  await consumeMailAllowance(deps, caller, input.email);
-  const account = await accountByEmail(deps.db, input.email);
-  if (!account) {
-    sendLater(deps, noAccountMail({ to: input.email, signUpLink: `${deps.publicUrl}/auth/signup` }));
-    return;
-  }
-  const token = await issueMailToken(deps.db, { purpose: 'magic', userId: account.id, returnTo: input.returnTo, now: deps.now() });
-  sendLater(deps, signInLinkMail({ to: input.email, link: link(deps, '/auth/link', token) }));
+/** Mails a one-time sign-in link (no password needed). */
+export function requestSignInLink(deps: Deps, caller: Caller, input: { email: string; returnTo: string | null }): Promise<void> {
+  return mailAccountLink(deps, caller, { ...input, purpose: 'magic' });
 }
 
 /**
