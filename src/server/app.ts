@@ -31,6 +31,7 @@ import { oidcRoutes } from './auth/oidc-routes.js';
 import { callerOf } from './http/actor.js';
 import { avatarRoutes } from './own-pages/avatars.js';
 import { accountPageRoutes, userApiRoutes } from './profile/routes.js';
+import { siteSettingsRoutes } from './sites/settings-routes.js';
 
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/client');
 
@@ -115,6 +116,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   app.use(signInPageRoutes(deps, passport, { providers: oidc.links }));
   app.use(oidcRoutes(deps, passport, oidc));
   app.use(accountPageRoutes(deps));
+  app.use(siteSettingsRoutes(deps));
 
   app.use(staticClient());
   if (config.demo) app.get('/', (_req, res) => { res.type('html').send(renderDemoPage()); });

@@ -16,7 +16,8 @@ export interface DomainEvents {
   'comment.updated': ThreadChange & { comment: ApiComment };
   'comment.deleted': ThreadChange & { commentId: string; placeholder: ApiComment | null; prunedIds: string[] };
   'vote.updated': ThreadChange & { commentId: string; upvotes: number; downvotes: number };
-  'site.changed': { siteId: string };
+  /** `fromOtherProcess`: relayed from another process (which already told the rest). */
+  'site.changed': { siteId: string; fromOtherProcess?: boolean };
   /** A session was ended: whoever keeps resolved sessions drops it. */
   'session.revoked': { tokenHash: string; userId: string | null };
 }

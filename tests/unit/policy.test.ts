@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { canEditComment, canVote, mustHoldForReview } from '../../src/server/comments/policy.js';
+import { canManageSite } from '../../src/server/sites/policy.js';
 import type { Actor } from '../../src/server/deps.js';
 
 const author: Actor = { userId: 'u1', displayName: 'A', isGuest: true, scope: 'embed', siteId: 's1' };
@@ -42,5 +43,12 @@ describe('canVote', () => {
   it('allows votes on published comments only', () => {
     assert.equal(canVote({ status: 'approved' }), true);
     for (const status of ['pending', 'deleted', 'rejected', 'spam']) assert.equal(canVote({ status }), false);
+  });
+});
+
+describe('site roles', () => {
+  it('let only an admin change a site\'s settings', () => {
+    assert.equal(canManageSite('admin'), true);
+    for (const role of ['moderator', 'member', null] as const) assert.equal(canManageSite(role), false);
   });
 });

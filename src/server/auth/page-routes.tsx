@@ -4,7 +4,7 @@
  * reader is signed in here, it hands a site-bound embed token to the page that opened it.
  */
 import cookieParser from 'cookie-parser';
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import type { ComponentChildren } from 'preact';
 import { z } from 'zod';
 import type { PopupSignInMessage } from '../../shared/api.js';
@@ -12,7 +12,7 @@ import type { Deps } from '../deps.js';
 import { AppError, BadRequest } from '../errors.js';
 import { clearSessionCookie, csrfGuard, ownPageCaller, setSessionCookie } from '../http/own-session.js';
 import { parseBody, parseQuery } from '../http/validate.js';
-import { scriptJson, sendOwnPage } from '../own-pages/layout.js';
+import { ownPageErrors, scriptJson, sendOwnPage } from '../own-pages/layout.js';
 import { findSiteBySlug } from '../sites/service.js';
 import {
   apiUserOf, confirmEmailChange, displayNameSchema, emailSchema, passwordSchema, requestPasswordReset, requestSignInLink, resetPassword, signInWithLink, signOut,
@@ -180,10 +180,7 @@ export function signInPageRoutes(deps: Deps, passport: ParleyPassport, options: 
     ), { title: 'Signed in', script: handOffScript(message, query.origin) });
   });
 
-  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (!(err instanceof AppError)) { next(err); return; }
-    page(res, 'Something is not right', <MessagePage title="Something is not right"><p class="error">{err.message}</p></MessagePage>, err.status);
-  });
+  router.use(ownPageErrors);
   return router;
 }
 

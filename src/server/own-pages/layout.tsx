@@ -3,7 +3,8 @@
  * what a page brings with its nonce, and a policy that lets nothing else run or frame them.
  */
 import { randomBytes } from 'node:crypto';
-import type { Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { AppError } from '../errors.js';
 import type { ComponentChildren } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 
@@ -74,4 +75,15 @@ export function scriptJson(value: unknown): string {
 /** The hidden CSRF field every form of these pages carries. */
 export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
+}
+
+/** A refusal on one of these pages is a page too (the reason, with its status), not JSON. */
+export function ownPageErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  if (!(err instanceof AppError)) { next(err); return; }
+  sendOwnPage(res, (
+    <>
+      <h1>Something is not right</h1>
+      <div role="status"><p class="error">{err.message}</p></div>
+    </>
+  ), { title: 'Something is not right', status: err.status });
 }
