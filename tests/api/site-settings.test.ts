@@ -6,7 +6,8 @@ import { eq } from 'drizzle-orm';
 import { createAccount, setRole } from '../../src/server/auth/accounts.js';
 import { sites } from '../../src/server/db/schema.js';
 import { createSite, setSiteSsoSecret } from '../../src/server/sites/service.js';
-import { api, openThread, SITE_ORIGIN, startTestApp, type TestApp } from '../helpers/app.js';
+import { api, openThread, SITE_ORIGIN, startTestApp, type TestApp, withTwoProcesses } from '../helpers/app.js';
+import { siteSettingsInput, updateSiteSettings } from '../../src/server/sites/settings.js';
 import { OwnPagesClient } from '../helpers/own-pages.js';
 
 const OLD_SECRET = 'the-old-sso-secret-0123';
@@ -97,5 +98,27 @@ describe('site settings on Parley\'s own page', () => {
     assert.equal((await admin.post('/sites/news/settings', form({ name: 'Taken over' }), { csrf: false })).status, 403);
     assert.equal((await admin.post('/sites/news/settings', form({ name: 'Taken over' }), { headers: { origin: 'https://evil.example' } })).status, 403);
     assert.deepEqual(await settingsRow(), before);
+  });
+});
+
+describe('a changed site, with two processes', () => {
+  it('reaches the other process at once: a newly allowed origin is served there without waiting', async () => {
+    await withTwoProcesses(async (first, second) => {
+      const admin = await createAccount(first.deps, { email: 'admin@two.example', password: 'a staff password', displayName: 'Admin', verified: true });
+      await setRole(first.deps, { siteId: first.site.id, userId: admin.id, role: 'admin' });
+      const added = 'https://added.example.org';
+      const allowedOn = async (app: TestApp) => (await api(app, 'GET', '/api/v1/counts?site=news&key=a', { headers: { origin: added } })).headers.get('access-control-allow-origin');
+      assert.equal(await allowedOn(second), null);
+      const caller = { actor: { userId: admin.id, displayName: 'Admin', isGuest: false, scope: 'full' as const, siteId: null }, origin: null };
+      await updateSiteSettings(first.deps, caller, 'news', siteSettingsInput.parse({
+        name: 'News', origins: [SITE_ORIGIN, added], guestsAllowed: true, premoderation: 'none', editWindowMinutes: 15,
+      }));
+      let seen: string | null = null;
+      for (let i = 0; i < 40 && seen === null; i++) {
+        seen = await allowedOn(second);
+        if (seen === null) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(seen, added, 'within 2 s, well before the 10 s refresh');
+    });
   });
 });
