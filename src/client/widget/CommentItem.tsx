@@ -6,9 +6,10 @@
 import { useRef, useState } from 'preact/hooks';
 import type { ApiComment } from '../../shared/api.js';
 import { errorText } from './api.js';
-import { canChange, useWidget } from './context.js';
+import { canChange, isOwn, isRemoved, useWidget } from './context.js';
 import { Composer } from './Composer.js';
 import { EditForm } from './EditForm.js';
+import { FlagForm } from './FlagForm.js';
 import { fullTime, hueOf, initialOf, relativeTime } from './format.js';
 import { VoteButtons } from './VoteButtons.js';
 import { VotePrompt } from './VotePrompt.js';
@@ -16,7 +17,21 @@ import { VotePrompt } from './VotePrompt.js';
 /** Past this depth replies stop moving right (narrow screens), but stay nested in the markup. */
 const MAX_INDENT_LEVEL = 5;
 
-type Mode = 'view' | 'reply' | 'edit';
+type Mode = 'view' | 'reply' | 'edit' | 'flag';
+
+/** What a moderator left of a comment they removed: the fact, and their public reason if they gave one. */
+function Removed({ note }: { note: string | null }) {
+  return (
+    <>
+      <p class="placeholder">Removed by a moderator</p>
+      {note && (
+        <p class="mod-note" dir="auto">
+          {note}
+        </p>
+      )}
+    </>
+  );
+}
 
 export function CommentItem({ comment, level }: { comment: ApiComment; level: number }) {
   const context = useWidget();
@@ -25,15 +40,24 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
   const [busy, setBusy] = useState(false);
   const replyButton = useRef<HTMLButtonElement>(null);
   const editButton = useRef<HTMLButtonElement>(null);
+  const flagButton = useRef<HTMLButtonElement>(null);
+  const article = useRef<HTMLElement>(null);
+  /** A flag was sent from here just now: say it was taken. */
+  const [thanked, setThanked] = useState(false);
   const votes = useRef<HTMLSpanElement>(null);
   /** The vote waiting for the reader's name (they have no session yet). */
   const [asking, setAsking] = useState<1 | -1 | null>(null);
-  const isDeleted = comment.status === 'deleted' || comment.author === null;
+  const removed = isRemoved(comment);
+  const isDeleted = !removed && (comment.status === 'deleted' || comment.author === null);
   const name = comment.author?.name ?? '[deleted]';
   const changeable = canChange(context, comment);
+  const published = comment.status === 'approved';
+  // Nobody flags their own comment; a flag taken shows as such until the reader's session changes.
+  const flaggable = published && !isOwn(context.reader, comment.id);
+  const flagged = context.reader.flagged[comment.id] === true;
 
   /** Puts focus back on the button that opened an inline form, once the form has gone. */
-  function refocus(button: HTMLButtonElement | null | undefined) {
+  function refocus(button: HTMLElement | null | undefined) {
     requestAnimationFrame(() => button?.focus());
   }
 
@@ -62,12 +86,15 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
   return (
     <li class="item">
       <article
-        class={isDeleted ? 'comment deleted' : 'comment'}
-        aria-label={isDeleted ? 'Deleted comment' : `Comment by ${name}`}
+        ref={article}
+        class={isDeleted || removed ? 'comment deleted' : 'comment'}
+        aria-label={removed ? 'Removed comment' : isDeleted ? 'Deleted comment' : `Comment by ${name}`}
         data-comment-id={comment.id}
         tabIndex={-1}
       >
-        {isDeleted ? (
+        {removed ? (
+          <Removed note={comment.moderationNote} />
+        ) : isDeleted ? (
           <p class="placeholder">[deleted]</p>
         ) : (
           <>
@@ -80,6 +107,7 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
               </strong>
               {/* Anyone may comment as a guest under any free name: never mistaken for a member. */}
               {comment.author?.isGuest && <span class="badge">Guest</span>}
+              {comment.pinned && <span class="badge pinned">Pinned</span>}
               <time dateTime={comment.createdAt} title={fullTime(comment.createdAt)}>
                 {relativeTime(comment.createdAt, context.now)}
               </time>
@@ -89,21 +117,20 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
                 </span>
               )}
               {comment.status === 'pending' && <span class="note">Awaiting moderation</span>}
-              {(comment.status === 'rejected' || comment.status === 'spam') && <span class="note">Not published</span>}
             </header>
             {/* One wrapper carries the indent, so an RTL body (dir=auto) does not flip it. */}
             <div class="main">
-              {mode === 'edit' ? (
+              {mode === 'edit' && changeable ? (
                 <EditForm comment={comment} onClose={() => close(editButton.current)} />
               ) : (
                 // The server renders markdown and sanitizes it with a strict allowlist: the only HTML we insert.
                 <div class="body" dir="auto" dangerouslySetInnerHTML={{ __html: comment.html }} />
               )}
               <div class="actions">
-                {comment.status === 'approved' && (
+                {published && (
                   <VoteButtons comment={comment} onError={setError} onNeedName={setAsking} container={votes} />
                 )}
-                {context.open && comment.status === 'approved' && (
+                {context.open && published && (
                   <button
                     type="button"
                     ref={replyButton}
@@ -123,13 +150,28 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
                     </button>
                   </>
                 )}
+                {flaggable &&
+                  (flagged ? (
+                    <button type="button" disabled>
+                      Flagged
+                    </button>
+                  ) : (
+                    <button type="button" ref={flagButton} aria-expanded={mode === 'flag'} onClick={() => setMode(mode === 'flag' ? 'view' : 'flag')}>
+                      Flag
+                    </button>
+                  ))}
               </div>
+              {thanked && flagged && (
+                <p class="hint" role="status">
+                  Thank you: the moderators will take a look.
+                </p>
+              )}
               {error && (
                 <p class="error" role="alert">
                   {error}
                 </p>
               )}
-              {asking && comment.status === 'approved' && (
+              {asking && published && !context.closed && (
                 <VotePrompt
                   comment={comment}
                   direction={asking}
@@ -139,7 +181,19 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
                   }}
                 />
               )}
-              {mode === 'reply' && <Composer parentId={comment.id} onClose={() => close(replyButton.current)} />}
+              {mode === 'reply' && context.open && <Composer parentId={comment.id} onClose={() => close(replyButton.current)} />}
+              {mode === 'flag' && flaggable && !flagged && (
+                <FlagForm
+                  comment={comment}
+                  onClose={() => close(flagButton.current)}
+                  onFlagged={() => {
+                    setThanked(true);
+                    setMode('view');
+                    // The button is now "Flagged" and disabled: the comment itself takes focus.
+                    refocus(article.current);
+                  }}
+                />
+              )}
             </div>
           </>
         )}

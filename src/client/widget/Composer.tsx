@@ -1,16 +1,35 @@
 /**
  * The comment form: at the top of the thread, and inline under a comment as a reply.
  * Guests give a name (and optionally an email); both are remembered in this browser.
- * A signed-in reader gives none: the account's name is the one shown.
+ * A signed-in reader gives none: the account's name is the one shown. Each form also tells
+ * the server's anti-spam rules how long its comment took to write and what its honeypot holds.
  */
 import { useId, useRef, useState } from 'preact/hooks';
-import type { TargetedEvent } from 'preact';
+import type { RefObject, TargetedEvent } from 'preact';
 import { MAX_NAME_LENGTH } from '../../shared/api.js';
 import { isMember } from './account.js';
-import { errorText } from './api.js';
+import { errorText, refusalText } from './api.js';
 import { useWidget } from './context.js';
 import { readGuest } from './local-data.js';
 import { CommentBox, MarkdownHint, useAutoFocus } from './form-parts.js';
+
+/** The longest writing time the server takes (a day): a form left open longer says a day. */
+const MAX_COMPOSE_MS = 86_400_000;
+
+/**
+ * A field people never see or reach, named as form-filling robots like: whatever it holds is
+ * sent as `hp`, and the server treats a filled one as spam. Off-screen and clipped (no page
+ * gets a scrollbar from it), out of the tab order, and hidden from assistive technology.
+ */
+function Honeypot({ field }: { field: RefObject<HTMLInputElement | null> }) {
+  return (
+    <div class="hp" aria-hidden="true">
+      <label>
+        Website <input ref={field} type="text" name="website" tabIndex={-1} autoComplete="off" />
+      </label>
+    </div>
+  );
+}
 
 /** A message for the reader; `field` when it is about one input, which is then marked invalid. */
 interface FormError {
@@ -38,6 +57,9 @@ export function Composer({ parentId, onClose }: ComposerProps) {
   const [error, setError] = useState<FormError | null>(null);
   const textarea = useRef<HTMLTextAreaElement>(null);
   const nameInput = useRef<HTMLInputElement>(null);
+  const honeypot = useRef<HTMLInputElement>(null);
+  /** When the reader first typed in this form (performance.now()): the page may have been open for hours. */
+  const startedAt = useRef<number | null>(null);
   const hintId = useId();
   const errorId = useId();
   useAutoFocus(textarea, parentId !== null);
@@ -57,14 +79,21 @@ export function Composer({ parentId, onClose }: ComposerProps) {
     }
     setSending(true);
     setError(null);
+    const composeMs = startedAt.current === null ? 0 : Math.min(MAX_COMPOSE_MS, Math.round(performance.now() - startedAt.current));
     try {
-      await actions.post(body, parentId, member ? null : { name: name.trim(), email: email.trim() });
+      await actions.post(body, parentId, member ? null : { name: name.trim(), email: email.trim() }, {
+        hp: honeypot.current?.value ?? '',
+        composeMs,
+      });
       setBody('');
+      // The next comment in this form is timed from its own first keystroke.
+      startedAt.current = null;
       if (onClose) return onClose();
     } catch (failure) {
       // A member of the site owns that name: the name is what to change.
       if ((failure as { code?: string }).code === 'name_taken') return nameProblem(errorText(failure));
-      setError({ message: errorText(failure) });
+      // A rule of the site's (a banned word, a ban) says which in the server's words; the text stays.
+      setError({ message: refusalText(failure) });
     } finally {
       setSending(false);
     }
@@ -89,6 +118,9 @@ export function Composer({ parentId, onClose }: ComposerProps) {
     <form
       class={parentId ? 'composer reply-composer' : 'composer'}
       onSubmit={submit}
+      onInput={() => {
+        if (startedAt.current === null) startedAt.current = performance.now();
+      }}
       onKeyDown={(event) => {
         if (event.key === 'Escape' && onClose) onClose();
       }}
@@ -139,6 +171,7 @@ export function Composer({ parentId, onClose }: ComposerProps) {
           </button>
         </p>
       )}
+      <Honeypot field={honeypot} />
       {error && (
         <p class="error" role="alert" id={errorId}>
           {error.message}

@@ -1,6 +1,6 @@
 /** The whole thread: header with count and sort, the composer, the comments, and paging. */
 import { useEffect, useId, useMemo, useReducer, useRef, useState } from 'preact/hooks';
-import type { CommentSort, ReaderOverlay } from '../../shared/api.js';
+import type { CommentSort, ReaderOverlay, ThreadStatus } from '../../shared/api.js';
 import { commentCountText } from '../common/count-text.js';
 import { AccountBar } from './AccountBar.js';
 import { errorText, WidgetApi } from './api.js';
@@ -14,6 +14,12 @@ import { useAccount } from './use-account.js';
 import { useLiveUpdates } from './use-live-updates.js';
 import { useReaderOverlay } from './use-reader-overlay.js';
 import { useThreadActions } from './use-thread-actions.js';
+
+/** Said in place of the composer when the thread takes no new comments. */
+const STATUS_NOTES: Record<Exclude<ThreadStatus, 'open'>, string> = {
+  locked: 'This thread is locked: no new comments.',
+  closed: 'This thread is closed.',
+};
 
 const SORTS: Array<[CommentSort, string]> = [
   ['best', 'Best'],
@@ -69,6 +75,7 @@ export function Thread({ options, first, overlay }: ThreadProps) {
     origin: options.origin,
     now,
     open: state.thread.status === 'open',
+    closed: state.thread.status === 'closed',
     reader: state.reader,
     account,
     hasSession: () => api.hasSession(),
@@ -127,11 +134,11 @@ export function Thread({ options, first, overlay }: ThreadProps) {
             </select>
           </label>
         </header>
-        {context.open ? (
-          <Composer parentId={null} />
-        ) : (
-          <p class="notice">This thread is closed to new comments.</p>
-        )}
+        {state.thread.status === 'open' && <Composer parentId={null} />}
+        {/* Always there, so that a moderator locking the thread live is announced. */}
+        <div role="status">
+          {state.thread.status !== 'open' && <p class="notice">{STATUS_NOTES[state.thread.status] ?? STATUS_NOTES.closed}</p>}
+        </div>
         {state.comments.length === 0 && !state.loading && (
           <p class="empty">{context.open ? 'No comments yet. Start the discussion.' : 'No comments.'}</p>
         )}

@@ -1,6 +1,6 @@
 /**
  * Upvote / score / downvote; the reader's own vote shows as a pressed button. Nobody votes
- * on their own comment, so there it is the score alone.
+ * on their own comment, nor in a closed thread, so there it is the score alone.
  */
 import { useState } from 'preact/hooks';
 import type { RefObject } from 'preact';
@@ -19,7 +19,7 @@ interface VoteButtonsProps {
 }
 
 export function VoteButtons({ comment, onError, onNeedName, container }: VoteButtonsProps) {
-  const { actions, reader, hasSession } = useWidget();
+  const { actions, reader, hasSession, closed } = useWidget();
   const myVote = reader.votes[comment.id] ?? 0;
   // Not `disabled` while a vote is sent: that would throw keyboard focus off the button.
   const [voting, setVoting] = useState(false);
@@ -28,7 +28,7 @@ export function VoteButtons({ comment, onError, onNeedName, container }: VoteBut
       {scoreOf(comment)}
     </span>
   );
-  if (isOwn(reader, comment.id)) return <span class="votes">{score}</span>;
+  if (closed || isOwn(reader, comment.id)) return <span class="votes">{score}</span>;
 
   async function vote(direction: 1 | -1) {
     if (voting) return;

@@ -4,7 +4,9 @@
  * reader: the session token kept for that site; the guest session a first write returns is
  * adopted, and a token the server rejects is dropped.
  */
-import type { CommentResponse, CommentSort, CommentsPage, DeleteResponse, EditResponse, VoteRequest, VoteResponse } from '../../shared/api.js';
+import type {
+  CommentResponse, CommentSort, CommentsPage, DeleteResponse, EditResponse, FlagRequest, GuestSession, VoteRequest, VoteResponse,
+} from '../../shared/api.js';
 import { errorMessages } from '../../shared/errors.js';
 import { requestJson, withQuery, type RequestOptions } from '../common/http.js';
 import { readToken, requestAsReader } from '../common/session.js';
@@ -13,6 +15,19 @@ export interface NewComment {
   body: string;
   parentId?: string;
   author?: { name: string; email?: string };
+  /** The honeypot's value (empty from people) and the time spent writing: the server's anti-spam signals. */
+  hp?: string;
+  composeMs?: number;
+}
+
+/** A flag by a reader without a session names them, as a vote does (and makes them a guest). */
+export interface FlagBody extends FlagRequest {
+  author?: { name: string; email?: string };
+}
+
+export interface FlagResponse {
+  flagged: true;
+  session?: GuestSession;
 }
 
 export class WidgetApi {
@@ -55,6 +70,10 @@ export class WidgetApi {
   vote(commentId: string, vote: VoteRequest): Promise<VoteResponse> {
     return this.call(`/comments/${encodeURIComponent(commentId)}/vote`, { method: 'POST', body: vote });
   }
+
+  flag(commentId: string, flag: FlagBody): Promise<FlagResponse> {
+    return this.call(`/comments/${encodeURIComponent(commentId)}/flag`, { method: 'POST', body: flag });
+  }
 }
 
 /** The sentence shown to the reader for a failed call, by error code. */
@@ -64,4 +83,14 @@ export function errorText(error: unknown): string {
   if (code === 'network_error') return 'Could not reach the comment server. Check your connection and try again.';
   const messages: Record<string, string> = errorMessages;
   return (typeof code === 'string' && messages[code]) || errorMessages.internal_error;
+}
+
+/**
+ * For a write the site's rules refused (a banned word, a ban): the server's own sentence says
+ * which rule, so it is shown rather than the code's general one.
+ */
+export function refusalText(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const says = (code === 'validation_failed' || code === 'forbidden') && typeof message === 'string' && message.trim();
+  return says || errorText(error);
 }

@@ -1,18 +1,26 @@
 /** What every comment component needs from the thread, without passing it down each level. */
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { ApiComment } from '../../shared/api.js';
+import type { ApiComment, FlagReason } from '../../shared/api.js';
 import type { VoteValue } from '../../shared/votes.js';
 import type { GuestIdentity } from './local-data.js';
 import type { ReaderState } from './thread-state.js';
 import type { AccountView } from './use-account.js';
+
+/** What the composer tells the server's anti-spam rules besides the comment. */
+export interface ComposeSignals {
+  /** The honeypot field's value: empty when a person wrote the comment. */
+  hp: string;
+  /** Milliseconds from the reader's first keystroke in this composer to posting. */
+  composeMs: number;
+}
 
 export interface ThreadActions {
   /**
    * Resolves once the comment is shown; rejects with the API error for the form to show.
    * `author` null: the reader is signed in, and the account's name is the one shown.
    */
-  post(body: string, parentId: string | null, author: GuestIdentity | null): Promise<void>;
+  post(body: string, parentId: string | null, author: GuestIdentity | null, signals: ComposeSignals): Promise<void>;
   edit(commentId: string, body: string): Promise<void>;
   remove(commentId: string): Promise<void>;
   /**
@@ -20,14 +28,18 @@ export interface ThreadActions {
    * votes as a new guest of that name (votes need a session).
    */
   vote(commentId: string, current: VoteValue, direction: 1 | -1, name?: string): Promise<void>;
+  /** Flags someone else's comment for the moderators; `name` as for a vote. */
+  flag(commentId: string, reason: FlagReason, note: string, name?: string): Promise<void>;
 }
 
 export interface WidgetContextValue {
   origin: string;
   /** Ticks every half minute so relative times and edit windows stay current. */
   now: number;
-  /** New comments and replies are accepted. */
+  /** New comments and replies are accepted (the thread is neither locked nor closed). */
   open: boolean;
+  /** Closed: nothing changes any more (no edits, deletions or votes either). */
+  closed: boolean;
   /** The reader's votes and comments: the overlay, and their writes since. */
   reader: ReaderState;
   /** Who the reader is (stranger, guest, account), and signing in and out. */
@@ -50,8 +62,13 @@ export function isOwn(reader: ReaderState, commentId: string): boolean {
   return reader.mine[commentId] !== undefined;
 }
 
-/** Until when the server said (it enforces it; this only hides the buttons). */
-export function canChange({ reader, now }: WidgetContextValue, comment: ApiComment): boolean {
+/** A moderator removed it (rejected, or marked as spam): only its place, and their public reason, remain. */
+export function isRemoved(comment: ApiComment): boolean {
+  return comment.status === 'rejected' || comment.status === 'spam';
+}
+
+/** Until when the server said, in a thread not closed (it enforces both; this only hides the buttons). */
+export function canChange({ reader, now, closed }: WidgetContextValue, comment: ApiComment): boolean {
   const until = reader.mine[comment.id];
-  return comment.status !== 'deleted' && typeof until === 'string' && now < Date.parse(until);
+  return !closed && comment.status !== 'deleted' && !isRemoved(comment) && typeof until === 'string' && now < Date.parse(until);
 }

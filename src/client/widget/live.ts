@@ -10,6 +10,7 @@ import type {
   CommentUpdatedEvent,
   LiveEventBase,
   ServerToClientEvents,
+  ThreadUpdatedEvent,
   VoteUpdatedEvent,
 } from '../../shared/api.js';
 import { compareCursors } from './cursor.js';
@@ -19,6 +20,8 @@ export interface LiveHandlers {
   updated(event: CommentUpdatedEvent): void;
   deleted(event: CommentDeletedEvent): void;
   votes(event: VoteUpdatedEvent): void;
+  /** A moderator locked, closed or reopened the thread. */
+  thread(event: ThreadUpdatedEvent): void;
   /** More was missed than the server replays: re-read the thread; resolves to its eventCursor. */
   resync(): Promise<string | undefined>;
   /** The server ended the connection's session (signed out, revoked); `token`: the one it was opened with. */
@@ -111,6 +114,7 @@ export function connectLive({ origin, threadId, since, readToken, handlers }: Li
   socket.on('comment:updated', on(handlers.updated));
   socket.on('comment:deleted', on(handlers.deleted));
   socket.on('vote:updated', on(handlers.votes));
+  socket.on('thread:updated', on(handlers.thread));
 
   return {
     reauthenticate: () => { socket.disconnect().connect(); },

@@ -39,13 +39,15 @@ a{color:var(--accent)}
 .who strong{color:var(--fg)}
 .account-note{flex-basis:100%;text-align:end}
 .badge{padding:0 6px;border:1px solid var(--border);border-radius:4px;font-size:11.5px;font-weight:600;line-height:1.5}
+.pinned{border-color:currentColor;color:var(--accent)}
 .thread-head{display:flex;align-items:center;justify-content:space-between;gap:12px;flex-wrap:wrap;
   padding-block-end:10px;margin-block-end:16px;border-block-end:1px solid var(--border)}
 h2{margin:0;font-size:18px;font-weight:650;line-height:1.3}
 .sort{display:flex;align-items:center;gap:8px;color:var(--muted);font-size:14px}
 select{padding:4px 8px;border:1px solid var(--border);border-radius:6px;background:var(--field)}
 
-.composer{display:grid;gap:8px;margin-block-end:20px}
+.composer{position:relative;display:grid;gap:8px;margin-block-end:20px}
+.hp{position:absolute;top:-10000px;inset-inline-start:0;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 textarea,input{width:100%;padding:9px 11px;border:1px solid var(--border);border-radius:8px;background:var(--field)}
 textarea{min-height:5.2em;max-height:60vh;resize:vertical;field-sizing:content;overflow-wrap:anywhere}
 .reply-composer textarea{min-height:3.8em}
@@ -54,6 +56,13 @@ textarea:focus,input:focus,select:focus{outline:2px solid var(--accent);outline-
 .identity label{flex:1 1 180px;display:grid;gap:2px;font-size:13px;color:var(--muted)}
 .identity input{font-size:15px;color:var(--fg)}
 .hint,.posting-as{font-size:12.5px;color:var(--muted)}
+.identity .hint{flex-basis:100%}
+fieldset{display:grid;gap:2px;margin:0;padding:0;border:0;min-width:0}
+legend{padding:0;margin-block-end:4px;font-size:14px;font-weight:600}
+.choice{display:flex;align-items:center;gap:8px;font-size:14px}
+.choice input{width:auto;margin:0;padding:0;accent-color:var(--accent)}
+.field{display:grid;gap:2px;font-size:13px;color:var(--muted)}
+.field textarea{min-height:3.8em;font-size:15px;color:var(--fg)}
 .hint code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;padding:0 3px;border-radius:4px;background:var(--surface)}
 .form-buttons{display:flex;justify-content:flex-end;gap:8px}
 .primary,.secondary,.more,.status button{padding:7px 16px;border-radius:8px;font-weight:600;font-size:14px}
@@ -94,6 +103,9 @@ time{white-space:nowrap}
 .vote.down[aria-pressed=true]{color:var(--danger)}
 .score{min-width:1.6em;text-align:center;font-size:13px;font-weight:600;font-variant-numeric:tabular-nums}
 .placeholder{color:var(--muted);font-style:italic}
+.mod-note{margin-block-start:2px;padding-inline-start:10px;border-inline-start:3px solid var(--border);overflow-wrap:anywhere}
+.actions button:disabled{cursor:default}
+.actions button:disabled:hover{background:transparent;color:var(--muted)}
 .replies{margin-inline-start:15px;padding-inline-start:14px;border-inline-start:2px solid var(--border)}
 .replies.flat{margin-inline-start:0;padding-inline-start:0;border-inline-start:0}
 .error{color:var(--danger);font-size:14px}

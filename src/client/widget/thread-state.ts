@@ -3,11 +3,11 @@
  * reader's own overlay says, the reader's writes, and live events all go through this
  * one reducer.
  */
-import type { ApiComment, ApiThread, CommentSort, CommentsPage, ReaderOverlay, ThreadResponse, VoteResponse } from '../../shared/api.js';
+import type { ApiComment, ApiThread, CommentSort, CommentsPage, ReaderOverlay, ThreadResponse, ThreadStatus, VoteResponse } from '../../shared/api.js';
 import type { VoteCounts, VoteValue } from '../../shared/votes.js';
 import { changeVote } from '../../shared/votes.js';
 import { compareCursors } from './cursor.js';
-import { appendPage, collectPending, countCounted, findComment, isCounted, mapComment, removeComment, upsertComment } from './tree.js';
+import { appendPage, collectComments, countCounted, findComment, isCounted, mapComment, removeComment, upsertComment } from './tree.js';
 
 /** A live change held while a page loads, to be replayed over the page once it lands. */
 interface HeldChange {
@@ -30,7 +30,16 @@ export interface ReaderState {
   votes: Record<string, VoteValue>;
   /** The reader's comments: until when each may still be edited or deleted (null: no longer). */
   mine: Record<string, string | null>;
+  /** Comments the reader has flagged. */
+  flagged: Record<string, true>;
+  /**
+   * The reader's comments that no shared page shows (awaiting moderation, or held for nobody
+   * else to see while presented to them as published): kept across sort changes.
+   */
+  unlisted: Record<string, true>;
 }
+
+const NOBODY: ReaderState = { votes: {}, mine: {}, flagged: {}, unlisted: {} };
 
 export interface ThreadState {
   thread: ApiThread;
@@ -54,7 +63,9 @@ export type ListChange =
   | { type: 'upsert'; comment: ApiComment }
   | { type: 'update'; comment: ApiComment }
   | { type: 'remove'; id: string; placeholder: ApiComment | null; prunedIds: string[] }
-  | { type: 'votes'; id: string; counts: VoteCounts };
+  | { type: 'votes'; id: string; counts: VoteCounts }
+  /** A moderator locked, closed or reopened the thread. */
+  | { type: 'status'; status: ThreadStatus };
 
 export type ThreadAction =
   | ListChange
@@ -68,6 +79,8 @@ export type ThreadAction =
   | { type: 'own'; comment: ApiComment; editableUntil: string }
   /** The reader's session was dropped (the server no longer knew it): nothing here is theirs now. */
   | { type: 'signedOut' }
+  /** The server took the reader's flag on this comment. */
+  | { type: 'flagged'; id: string }
   | { type: 'voteSent'; id: string; before: VoteValue; after: VoteValue }
   /** `result` null: the vote failed. */
   | { type: 'voteDone'; id: string; result: VoteResponse | null };
@@ -83,7 +96,7 @@ export function initialThreadState(response: ThreadResponse, overlay: ReaderOver
     held: [],
     orphans: [],
     pendingVotes: {},
-    reader: { votes: {}, mine: {} },
+    reader: NOBODY,
   };
   return overlay ? threadReducer(state, { type: 'overlay', overlay }) : state;
 }
@@ -93,28 +106,59 @@ function setCounts(state: ThreadState, id: string, counts: VoteCounts): ThreadSt
   return { ...state, comments: mapComment(state.comments, id, change), orphans: mapComment(state.orphans, id, change) };
 }
 
-function setReader(state: ThreadState, votes: ReaderState['votes'], mine: ReaderState['mine']): ThreadState {
-  return { ...state, reader: { votes: { ...state.reader.votes, ...votes }, mine: { ...state.reader.mine, ...mine } } };
+/** Adds to what is the reader's own, record by record. */
+function setReader(state: ThreadState, patch: Partial<ReaderState>): ThreadState {
+  const reader = { ...state.reader };
+  for (const key of Object.keys(patch) as Array<keyof ReaderState>) reader[key] = { ...reader[key], ...patch[key] } as never;
+  return { ...state, reader };
 }
 
-/** The reader's overlay over the shared page: their comments awaiting moderation go where a live reply of theirs would. */
+const idSet = (ids: string[]): Record<string, true> => Object.fromEntries(ids.map((id) => [id, true as const]));
+
+/**
+ * The reader's overlay over the shared page: their comments no shared page shows go where a
+ * live reply of theirs would (`flagged` is absent from servers older than flags).
+ */
 function applyOverlay(state: ThreadState, overlay: ReaderOverlay): ThreadState {
-  return overlay.pending.reduce(place, setReader(state, overlay.votes, overlay.mine));
+  const own = setReader(state, {
+    votes: overlay.votes,
+    mine: overlay.mine,
+    flagged: idSet(overlay.flagged ?? []),
+    unlisted: idSet(overlay.pending.map((comment) => comment.id)),
+  });
+  return overlay.pending.reduce(place, own);
+}
+
+/** Whether only this reader is shown the comment (no shared page has it). */
+function isUnlisted(reader: ReaderState, comment: ApiComment): boolean {
+  return comment.status === 'pending' || reader.unlisted[comment.id] === true;
 }
 
 /**
- * A new order replaces the list. The reader's comments awaiting moderation are on no shared page:
- * they stay, placed anew, unless the page has them (approved meanwhile).
+ * A new order replaces the list. The reader's comments that no shared page shows stay, placed
+ * anew, unless the page has them (published meanwhile).
  */
 function sorted(state: ThreadState, sort: CommentSort, page: CommentsPage): ThreadState {
-  const kept = collectPending(state.comments).filter((comment) => !findComment(page.comments, comment.id));
+  const kept = collectComments(state.comments, (comment) => isUnlisted(state.reader, comment))
+    .filter((comment) => !findComment(page.comments, comment.id));
   return kept.reduce(place, { ...state, sort, comments: page.comments, nextCursor: page.nextCursor });
+}
+
+/**
+ * A top-level comment a moderator has just pinned goes to the top, as the server's first page
+ * has it; one unpinned stays where it is (its place in the order is the next page load's).
+ */
+function raisePinned(list: ApiComment[], comment: ApiComment, before: ApiComment | null): ApiComment[] {
+  if (comment.parentId !== null || !comment.pinned || before?.pinned || list[0]?.id === comment.id) return list;
+  const at = list.findIndex((item) => item.id === comment.id);
+  return at < 0 ? list : [list[at], ...list.slice(0, at), ...list.slice(at + 1)];
 }
 
 /** Puts a new or changed comment in place; a reply to a comment not loaded waits among the orphans. */
 function place(state: ThreadState, comment: ApiComment): ThreadState {
+  const before = findComment(state.comments, comment.id);
   const comments = upsertComment(state.comments, comment, state.sort === 'oldest');
-  if (comments !== state.comments) return { ...state, comments };
+  if (comments !== state.comments) return { ...state, comments: raisePinned(comments, comment, before) };
   const orphans = upsertComment(state.orphans, comment, true);
   return { ...state, orphans: orphans === state.orphans ? [...orphans, comment] : orphans };
 }
@@ -163,9 +207,13 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
     case 'overlay':
       return applyOverlay(state, action.overlay);
     case 'own':
-      return setReader(threadReducer(state, { type: 'upsert', comment: action.comment }), {}, { [action.comment.id]: action.editableUntil });
+      return setReader(threadReducer(state, { type: 'upsert', comment: action.comment }), { mine: { [action.comment.id]: action.editableUntil } });
     case 'signedOut':
-      return { ...state, reader: { votes: {}, mine: {} } };
+      return { ...state, reader: NOBODY };
+    case 'flagged':
+      return setReader(state, { flagged: { [action.id]: true } });
+    case 'status':
+      return action.status === state.thread.status ? state : { ...state, thread: { ...state.thread, status: action.status } };
     case 'upsert': {
       const before = findComment(state.comments, action.comment.id) ?? findComment(state.orphans, action.comment.id);
       const delta = Number(isCounted(action.comment)) - Number(isCounted(before));
@@ -194,7 +242,7 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
       const comment = findComment(state.comments, action.id);
       if (!comment) return state;
       // Shown at once, as the server will count it; its answer then confirms or corrects it.
-      const shown = setReader(setCounts(state, action.id, changeVote(comment, action.before, action.after)), { [action.id]: action.after }, {});
+      const shown = setReader(setCounts(state, action.id, changeVote(comment, action.before, action.after)), { votes: { [action.id]: action.after } });
       return { ...shown, pendingVotes: { ...state.pendingVotes, [action.id]: { before: action.before, server: comment } } };
     }
     case 'voteDone': {
@@ -204,7 +252,7 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
       // A failed vote leaves the counts the server last gave, not the ones from before the click.
       const settled = action.result ? { counts: action.result, vote: action.result.myVote } : pending && { counts: pending.server, vote: pending.before };
       if (!settled) return { ...state, pendingVotes };
-      return setReader(setCounts({ ...state, pendingVotes }, action.id, settled.counts), { [action.id]: settled.vote }, {});
+      return setReader(setCounts({ ...state, pendingVotes }, action.id, settled.counts), { votes: { [action.id]: settled.vote } });
     }
   }
 }

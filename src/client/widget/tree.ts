@@ -74,9 +74,9 @@ export function appendPage(list: ApiComment[], page: ApiComment[]): ApiComment[]
   return [...list.filter((comment) => !incoming.has(comment.id)), ...page];
 }
 
-/** The comments awaiting moderation anywhere in these trees: only their author is shown them, never on a shared page. */
-export function collectPending(list: ApiComment[]): ApiComment[] {
-  return list.flatMap((comment) => [...(comment.status === 'pending' ? [comment] : []), ...collectPending(comment.replies)]);
+/** The comments anywhere in these trees that `keep` picks (the reader's comments no shared page has, say). */
+export function collectComments(list: ApiComment[], keep: (comment: ApiComment) => boolean): ApiComment[] {
+  return list.flatMap((comment) => [...(keep(comment) ? [comment] : []), ...collectComments(comment.replies, keep)]);
 }
 
 /** Whether a comment counts toward the thread's comment count (as the server counts). */

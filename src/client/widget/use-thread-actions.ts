@@ -20,11 +20,13 @@ export function useThreadActions(
 ): ThreadActions {
   return useMemo<ThreadActions>(
     () => ({
-      async post(body, parentId, author) {
+      async post(body, parentId, author, signals) {
         const response = await api.post(threadId, {
           body,
           parentId: parentId ?? undefined,
           author: author ? { name: author.name, email: author.email || undefined } : undefined,
+          hp: signals.hp,
+          composeMs: signals.composeMs,
         });
         if (author) saveGuest(api.origin, author);
         saveSource(api.origin, response.comment.id, body);
@@ -55,6 +57,12 @@ export function useThreadActions(
         } finally {
           dispatch({ type: 'voteDone', id: commentId, result });
         }
+      },
+
+      async flag(commentId, reason, note, name) {
+        await api.flag(commentId, { reason, note: note.trim() || undefined, author: name ? { name } : undefined });
+        if (name) saveGuest(api.origin, { name, email: readGuest(api.origin)?.email ?? '' });
+        dispatch({ type: 'flagged', id: commentId });
       },
     }),
     [api, threadId, dispatch, callbacks],

@@ -1,0 +1,165 @@
+/**
+ * Flagging someone else's comment for the moderators: why (one reason of five), an optional
+ * note, and, from a reader without a session, the name to flag under (a flag needs a session,
+ * as a vote does: the name makes them a guest), or a sign-in instead.
+ */
+import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { TargetedEvent } from 'preact';
+import { MAX_NAME_LENGTH, type ApiComment, type FlagReason } from '../../shared/api.js';
+import { refusalText } from './api.js';
+import { useWidget } from './context.js';
+import { readGuest } from './local-data.js';
+
+const REASONS: Array<[FlagReason, string]> = [
+  ['spam', 'Spam'],
+  ['abuse', 'Abusive'],
+  ['off-topic', 'Off-topic'],
+  ['misinformation', 'Misinformation'],
+  ['other', 'Something else'],
+];
+
+/** The server's limit on a flag's note. */
+const MAX_NOTE_LENGTH = 500;
+
+interface FlagFormProps {
+  comment: ApiComment;
+  /** After the flag was taken. */
+  onFlagged: () => void;
+  /** On Cancel or Escape. */
+  onClose: () => void;
+}
+
+export function FlagForm({ comment, onFlagged, onClose }: FlagFormProps) {
+  const { origin, actions, account, hasSession } = useWidget();
+  const [reason, setReason] = useState<FlagReason | null>(null);
+  const [note, setNote] = useState('');
+  const [name, setName] = useState(() => readGuest(origin)?.name ?? '');
+  // Asked when there is no session, or when the server said the one we had is gone.
+  const [askName, setAskName] = useState(false);
+  const needsName = askName || !hasSession();
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<{ message: string; field?: 'reason' | 'name' } | null>(null);
+  const firstReason = useRef<HTMLInputElement>(null);
+  const nameInput = useRef<HTMLInputElement>(null);
+  const legendId = useId();
+  const errorId = useId();
+  // Keyboard users land on the reasons, where the arrow keys choose one.
+  useLayoutEffect(() => firstReason.current?.focus(), []);
+
+  function problem(message: string, field: 'reason' | 'name', target: HTMLInputElement | null) {
+    setError({ message, field });
+    target?.focus();
+  }
+
+  async function submit(event: TargetedEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (sending) return;
+    if (!reason) return problem('Please choose a reason.', 'reason', firstReason.current);
+    if (needsName && !name.trim()) return problem('Please enter your name.', 'name', nameInput.current);
+    setSending(true);
+    setError(null);
+    try {
+      await actions.flag(comment.id, reason, note, needsName ? name.trim() : undefined);
+      setSending(false);
+      onFlagged();
+    } catch (failure) {
+      setSending(false);
+      const code = (failure as { code?: string }).code;
+      if (code === 'auth_required') {
+        // The session was dropped on the way: as for a new reader, a name (or a sign-in) it is.
+        setAskName(true);
+        setError({ message: refusalText(failure), field: 'name' });
+        requestAnimationFrame(() => nameInput.current?.focus());
+        return;
+      }
+      setError({ message: refusalText(failure), field: code === 'name_taken' ? 'name' : undefined });
+      if (code === 'name_taken') nameInput.current?.focus();
+    }
+  }
+
+  const describedBy = (field: 'reason' | 'name') => (error?.field === field ? errorId : undefined);
+
+  return (
+    <form
+      class="composer flag-form"
+      onSubmit={submit}
+      onKeyDown={(event) => event.key === 'Escape' && onClose()}
+      aria-busy={sending}
+    >
+      <fieldset
+        role="radiogroup"
+        aria-labelledby={legendId}
+        aria-describedby={describedBy('reason')}
+        aria-invalid={error?.field === 'reason' || undefined}
+      >
+        <legend id={legendId}>Why should the moderators look at this comment?</legend>
+        {REASONS.map(([value, label], index) => (
+          <label key={value} class="choice">
+            <input
+              ref={index === 0 ? firstReason : undefined}
+              type="radio"
+              name={`${legendId}-reason`}
+              value={value}
+              checked={reason === value}
+              onChange={() => setReason(value)}
+            />
+            {label}
+          </label>
+        ))}
+      </fieldset>
+      <label class="field">
+        <span>Note for the moderators (optional)</span>
+        <textarea
+          dir="auto"
+          rows={2}
+          maxLength={MAX_NOTE_LENGTH}
+          value={note}
+          onInput={(event) => setNote(event.currentTarget.value)}
+        />
+      </label>
+      {needsName && (
+        <div class="identity">
+          <p class="hint">
+            To flag, give the name you would comment under
+            {!account.siteSignIn && (
+              <>
+                , or{' '}
+                <button type="button" class="link" onClick={account.signIn}>
+                  sign in
+                </button>
+              </>
+            )}
+            .
+          </p>
+          <label>
+            <span>Your name</span>
+            <input
+              ref={nameInput}
+              type="text"
+              dir="auto"
+              autoComplete="name"
+              maxLength={MAX_NAME_LENGTH}
+              aria-invalid={error?.field === 'name' || undefined}
+              aria-describedby={describedBy('name')}
+              value={name}
+              onInput={(event) => setName(event.currentTarget.value)}
+            />
+          </label>
+        </div>
+      )}
+      {error && (
+        <p class="error" role="alert" id={errorId}>
+          {error.message}
+        </p>
+      )}
+      <div class="form-buttons">
+        <button type="button" class="secondary" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="submit" class="primary" disabled={sending}>
+          Send flag
+        </button>
+      </div>
+    </form>
+  );
+}
