@@ -32,6 +32,7 @@ import { callerOf } from './http/actor.js';
 import { avatarRoutes } from './own-pages/avatars.js';
 import { accountPageRoutes, userApiRoutes } from './profile/routes.js';
 import { siteSettingsRoutes } from './sites/settings-routes.js';
+import { moderationRoutes } from './moderation/routes.js';
 
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/client');
 
@@ -109,7 +110,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   // Another process's changes reach this one's caches the way its live events do.
   const stopSharing = shareChangesAcrossProcesses(io as unknown as Server, deps, pages, options.adapter !== undefined);
   const passport = createPassport(deps, (req) => callerOf(deps, req));
-  api.use(threadRoutes(deps, pages), commentRoutes(deps, pages), voteRoutes(deps), authRoutes(deps, passport), avatarRoutes(deps));
+  api.use(threadRoutes(deps, pages), commentRoutes(deps, pages), voteRoutes(deps), authRoutes(deps, passport), avatarRoutes(deps), moderationRoutes(deps));
   api.use(userApiRoutes(deps));
   app.use('/api/v1', api);
   const oidc = oidcProviders(deps, passport, config.oidcProviders);

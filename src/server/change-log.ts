@@ -3,8 +3,8 @@ import type { DomainEvents, EventBus, ThreadChange, ThreadChangeName } from './e
 
 export interface RecordedChange<K extends ThreadChangeName> extends Omit<ThreadChange, 'cursor'> {
   name: K;
-  /** The comment the change is about: a replay re-reads it as it is then. */
-  commentId: string;
+  /** The comment the change is about (a replay re-reads it as it is then); null for the thread itself. */
+  commentId: string | null;
   /** What live readers are sent now besides the cursor and thread id. */
   payload: Omit<DomainEvents[K], keyof ThreadChange>;
 }

@@ -47,7 +47,9 @@ export class EditWindowClosed extends AppError {
   constructor() { super(ErrorCodes.editWindowClosed, 403, 'The time to edit or delete this comment has passed.'); }
 }
 export class ThreadClosed extends AppError {
-  constructor() { super(ErrorCodes.threadClosed, 403, 'This thread is closed: no new comments, edits or votes.'); }
+  constructor(status: 'locked' | 'closed' = 'closed') {
+    super(ErrorCodes.threadClosed, 403, status === 'locked' ? 'This thread is locked: no new comments.' : 'This thread is closed: no new comments, edits or votes.');
+  }
 }
 export class Unavailable extends AppError {
   constructor(message: string) { super(ErrorCodes.unavailable, 503, message); }

@@ -16,7 +16,11 @@ export interface DomainEvents {
   'comment.updated': ThreadChange & { comment: ApiComment };
   'comment.deleted': ThreadChange & { commentId: string; placeholder: ApiComment | null; prunedIds: string[] };
   'vote.updated': ThreadChange & { commentId: string; upvotes: number; downvotes: number };
+  /** A moderator locked, closed or reopened the thread. */
+  'thread.updated': ThreadChange & { status: 'open' | 'locked' | 'closed' };
   /** `fromOtherProcess`: relayed from another process (which already told the rest). */
+  /** A comment entered, moved between or left the moderators' queues: their dashboards follow. */
+  'moderation.changed': { siteId: string; commentId: string; status: string; flagCount: number };
   'site.changed': { siteId: string; fromOtherProcess?: boolean };
   /** A session was ended: whoever keeps resolved sessions drops it. */
   'session.revoked': { tokenHash: string; userId: string | null };
@@ -25,7 +29,7 @@ export interface DomainEvents {
 export type DomainEventName = keyof DomainEvents;
 
 /** The events that change what a thread's readers see: logged for replay, relayed live. */
-export const threadChangeNames = ['comment.created', 'comment.updated', 'comment.deleted', 'vote.updated'] as const;
+export const threadChangeNames = ['comment.created', 'comment.updated', 'comment.deleted', 'vote.updated', 'thread.updated'] as const;
 export type ThreadChangeName = (typeof threadChangeNames)[number];
 
 /**

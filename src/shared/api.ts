@@ -43,7 +43,22 @@ export interface ApiComment {
   upvotes: number;
   downvotes: number;
   status: CommentStatus;
+  /** Pinned by a moderator: shown first in its thread (top-level comments only). */
+  pinned: boolean;
+  /** For a comment a moderator rejected with a public reason: that reason, shown in place of the body. */
+  moderationNote: string | null;
   replies: ApiComment[];
+}
+
+/** Why a reader flags a comment. */
+export const FLAG_REASONS = ['spam', 'abuse', 'off-topic', 'misinformation', 'other'] as const;
+export type FlagReason = (typeof FLAG_REASONS)[number];
+
+/** POST /comments/:id/flag. */
+export interface FlagRequest {
+  reason: FlagReason;
+  /** Optional words for the moderators. */
+  note?: string;
 }
 
 export interface ThreadResponse {
@@ -70,8 +85,14 @@ export interface ReaderOverlay {
   votes: Record<string, 1 | -1>;
   /** The reader's comments: until when each may still be edited or deleted, or null. */
   mine: Record<string, string | null>;
-  /** The reader's comments awaiting moderation, which the shared page does not show. */
+  /**
+   * The reader's comments the shared page does not show: awaiting moderation (status
+   * `pending`: the widget says so), or held for nobody else to see (status `approved` as
+   * presented: the widget shows them as published, as it would any comment).
+   */
   pending: ApiComment[];
+  /** Comments the reader has flagged. */
+  flagged: string[];
 }
 
 export interface GuestSession {
@@ -177,11 +198,17 @@ export interface VoteUpdatedEvent extends LiveEventBase {
   downvotes: number;
 }
 
+/** A moderator locked (no new comments), closed (nothing changes) or reopened the thread. */
+export interface ThreadUpdatedEvent extends LiveEventBase {
+  status: ThreadStatus;
+}
+
 export interface ServerToClientEvents {
   'comment:created': (e: CommentCreatedEvent) => void;
   'comment:updated': (e: CommentUpdatedEvent) => void;
   'comment:deleted': (e: CommentDeletedEvent) => void;
   'vote:updated': (e: VoteUpdatedEvent) => void;
+  'thread:updated': (e: ThreadUpdatedEvent) => void;
   /** The socket's session was signed out (here or elsewhere): the socket is dropped next. */
   'session:revoked': () => void;
 }

@@ -139,7 +139,7 @@ describe('the reader overlay, GET /threads/:id/me', () => {
     const mine = await api(app, 'GET', `/api/v1/threads/${thread.id}/me`, { token: a.json.session.token });
     assert.equal(mine.status, 200);
     assert.equal(mine.headers.get('cache-control'), 'private, no-store');
-    assert.deepEqual(mine.json, { votes: { [b.json.comment.id]: -1 }, mine: { [a.json.comment.id]: a.json.editableUntil }, pending: [] });
+    assert.deepEqual(mine.json, { votes: { [b.json.comment.id]: -1 }, mine: { [a.json.comment.id]: a.json.editableUntil }, pending: [], flagged: [] });
   });
 });
 

@@ -84,20 +84,28 @@ describe('401 means the token is bad; 403 that the site wants a sign-in', () => 
 });
 
 describe('closed and locked threads', () => {
-  it('refuse new comments, edits and votes', async () => {
+  it('a locked thread takes no new comment; a closed one takes no comment, edit or vote', async () => {
     const thread = await openThread(app, 'to-lock');
     const mine = await post(thread.id, { body: 'before the lock', author: { name: 'L' } });
     const other = await post(thread.id, { body: 'another', author: { name: 'M' } });
-    for (const status of ['locked', 'closed'] as const) {
-      await app.database.db.update(threads).set({ status }).where(eq(threads.id, thread.id));
-      const token = mine.json.session.token;
-      const edit = await api(app, 'PATCH', `/api/v1/comments/${mine.json.comment.id}`, { body: { body: 'sneaky edit' }, token });
-      const vote = await api(app, 'POST', `/api/v1/comments/${other.json.comment.id}/vote`, { body: { value: 1 }, token });
-      const reply = await post(thread.id, { body: 'late', parentId: other.json.comment.id }, { token });
-      for (const res of [edit, vote, reply]) assert.deepEqual([res.status, res.json.error.code], [403, 'thread_closed'], status);
-    }
-    const { rows } = await app.database.pool.query('select body_source, score from comments where thread_id = $1 order by created_at', [thread.id]);
-    assert.deepEqual(rows, [{ body_source: 'before the lock', score: 0 }, { body_source: 'another', score: 0 }]);
+    const token = mine.json.session.token;
+    const attempt = async () => ({
+      reply: await post(thread.id, { body: 'late', parentId: other.json.comment.id }, { token }),
+      edit: await api(app, 'PATCH', `/api/v1/comments/${mine.json.comment.id}`, { body: { body: 'sneaky edit' }, token }),
+      vote: await api(app, 'POST', `/api/v1/comments/${other.json.comment.id}/vote`, { body: { value: 1 }, token }),
+    });
+    await app.database.db.update(threads).set({ status: 'closed' }).where(eq(threads.id, thread.id));
+    const closed = await attempt();
+    for (const res of [closed.reply, closed.edit, closed.vote]) assert.deepEqual([res.status, res.json.error.code], [403, 'thread_closed']);
+    const { rows: untouched } = await app.database.pool.query('select body_source, score from comments where thread_id = $1 order by created_at', [thread.id]);
+    assert.deepEqual(untouched, [{ body_source: 'before the lock', score: 0 }, { body_source: 'another', score: 0 }]);
+
+    await app.database.db.update(threads).set({ status: 'locked' }).where(eq(threads.id, thread.id));
+    const locked = await attempt();
+    assert.deepEqual([locked.reply.status, locked.reply.json.error.code, locked.reply.json.error.message], [403, 'thread_closed', 'This thread is locked: no new comments.']);
+    assert.equal(locked.edit.status, 200, 'a locked thread still lets authors fix their words');
+    assert.equal(locked.vote.status, 200);
+    assert.equal(await commentCount(thread.id), 2);
   });
 });
 

@@ -8,7 +8,7 @@ after(async () => { await app?.close(); });
 
 async function newComment(key: string) {
   const thread = await openThread(app, key);
-  const res = await api(app, 'POST', `/api/v1/threads/${thread.id}/comments`, { body: { body: 'vote on me', author: { name: 'V' } } });
+  const res = await api(app, 'POST', `/api/v1/threads/${thread.id}/comments`, { body: { body: `vote on me (${key})`, author: { name: 'V' } } });
   return { threadId: thread.id, id: res.json.comment.id as string, authorToken: res.json.session.token as string };
 }
 const vote = (id: string, value: unknown, token?: string) => api(app, 'POST', `/api/v1/comments/${id}/vote`, { body: { value }, token });

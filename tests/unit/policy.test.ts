@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canEditComment, canVote, mustHoldForReview } from '../../src/server/comments/policy.js';
+import { canEditComment, canVote } from '../../src/server/comments/policy.js';
+import { premoderationPhase, type NewComment } from '../../src/server/moderation/phases.js';
+import type { Site } from '../../src/server/sites/service.js';
 import { canManageSite } from '../../src/server/sites/policy.js';
 import type { Actor } from '../../src/server/deps.js';
 
@@ -29,13 +31,15 @@ describe('canEditComment', () => {
   });
 });
 
-describe('mustHoldForReview', () => {
-  const account: Actor = { ...author, isGuest: false };
-  it('follows the site policy', () => {
-    assert.equal(mustHoldForReview({ premoderation: 'none', guestsAllowed: true }, author), false);
-    assert.equal(mustHoldForReview({ premoderation: 'guests', guestsAllowed: true }, author), true);
-    assert.equal(mustHoldForReview({ premoderation: 'guests', guestsAllowed: true }, account), false);
-    assert.equal(mustHoldForReview({ premoderation: 'all', guestsAllowed: true }, account), true);
+describe('pre-moderation', () => {
+  const held = async (premoderation: 'none' | 'guests' | 'all', isGuest: boolean, standing: NewComment['standing'] = { role: null, trusted: false, ban: null }) =>
+    (await premoderationPhase({
+      site: { premoderation, premoderateNewMembers: 0 } as Site, authorId: 'u', isGuest, body: 'x', ipHash: null, standing, now: new Date(),
+    }, {} as never)) !== null;
+  it('follows the site policy; trusted readers and staff skip it', async () => {
+    assert.deepEqual([await held('none', true), await held('guests', true), await held('guests', false), await held('all', false)], [false, true, false, true]);
+    assert.equal(await held('all', false, { role: null, trusted: true, ban: null }), false);
+    assert.equal(await held('all', false, { role: 'moderator', trusted: false, ban: null }), false);
   });
 });
 

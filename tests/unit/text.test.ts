@@ -58,4 +58,13 @@ describe('the placeholder rule', () => {
     const below = approvedBelow(nodes);
     assert.deepEqual(nodes.map((n) => keepsPlace(n, below)), [true, true, true, false, true]);
   });
+
+  it('treats a comment a moderator removed as a deleted one, but keeps a rejection with a public reason to show it', () => {
+    const nodes = [
+      { id: 'r', parentId: null, status: 'rejected', moderationNote: 'Off-topic' }, { id: 's', parentId: null, status: 'spam' },
+      { id: 'q', parentId: null, status: 'rejected', moderationNote: null }, { id: 'q1', parentId: 'q', status: 'approved' },
+    ];
+    const below = approvedBelow(nodes);
+    assert.deepEqual(nodes.map((n) => keepsPlace(n, below)), [true, false, true, true]);
+  });
 });

@@ -7,7 +7,7 @@ let clock = 0;
 function c(id: string, parentId: string | null, depth: number, status: ApiComment['status'] = 'approved'): ApiComment {
   return {
     id, parentId, depth, author: { name: id, id: null, isGuest: true }, html: id,
-    createdAt: new Date(++clock * 1000).toISOString(), editedAt: null, upvotes: 0, downvotes: 0, status, replies: [],
+    createdAt: new Date(++clock * 1000).toISOString(), editedAt: null, upvotes: 0, downvotes: 0, status, pinned: false, moderationNote: null, replies: [],
   };
 }
 const shape = (list: ApiComment[]): unknown => list.map((x) => [x.id, shape(x.replies)]);

@@ -2,7 +2,7 @@ import type { CommentSort, CommentsPage } from '../../shared/api.js';
 import type { Deps } from '../deps.js';
 import type { Thread } from '../threads/service.js';
 import { decodeCursor, encodeCursor, type PageCursor } from './cursor.js';
-import { readRankingSlice, readReplies, readTopLevel, readTopLevelByIds, takeRanking } from './page-queries.js';
+import { readPinned, readRankingSlice, readReplies, readTopLevel, readTopLevelByIds, takeRanking } from './page-queries.js';
 import type { PublicCommentRow } from './serialize.js';
 import { toApiComment } from './serialize.js';
 import { buildTree } from './tree.js';
@@ -20,14 +20,16 @@ export interface ListCommentsInput {
 /**
  * One page of top-level comments with their whole reply trees, the same for every reader (what
  * is a reader's own comes in the overlay, reader.ts), in a fixed number of queries whatever the
- * thread's size: the live cursor, the page, all replies by root.
+ * thread's size: the live cursor, (on the first page) the pinned comments, the page, all
+ * replies by root.
  */
 export async function listThreadComments(deps: Deps, input: ListCommentsInput): Promise<CommentsPage> {
   const { thread } = input;
   // Read before the page: a change committed in between is then replayed to the client (which
   // skips what it already shows) instead of being missing from both the page and the replay.
   const eventCursor = await deps.changeLog.latestCursor(deps.db, thread.id);
-  const { rows: pageRows, next } = input.sort === 'best' ? await bestPage(deps, { ...input, eventCursor }) : await timePage(deps, input);
+  const { rows: sortedRows, next } = input.sort === 'best' ? await bestPage(deps, { ...input, eventCursor }) : await timePage(deps, input);
+  const pageRows = input.cursor ? sortedRows : [...await readPinned(deps.db, { threadId: thread.id }), ...sortedRows];
   const rootIds = pageRows.map((r) => r.id);
   const replyRows = rootIds.length === 0 ? [] : await readReplies(deps.db, { rootIds });
   const tree = buildTree(pageRows.map(toApiComment), replyRows.map(toApiComment));

@@ -10,12 +10,19 @@ import { publicColumns, type PublicCommentRow } from './serialize.js';
  * One statement per shape (sort, cursor or not), prepared on first use.
  */
 
-/** What every reader sees: published comments and placeholders (a reader's own under review come in their overlay). */
-const visible: SQL = inArray(comments.status, ['approved', 'deleted']);
+/**
+ * What every reader sees: published comments and placeholders of deleted or removed ones (a
+ * reader's own under review come in their overlay).
+ */
+const visible: SQL = inArray(comments.status, ['approved', 'deleted', 'rejected', 'spam']);
 
-/** A deleted top-level comment keeps its slot only while a reply under it still stands (placeholders.ts's rule). */
-const stillNeeded = sql`(${comments.status} <> 'deleted' or exists (
-  select 1 from ${comments} d where d.root_id = ${comments.id} and d.status = 'approved'))`;
+/** A placeholder at the top keeps its slot only as placeholders.ts's rule says. */
+const stillNeeded = sql`(${comments.status} = 'approved'
+  or (${comments.status} = 'rejected' and ${comments.moderationNote} is not null)
+  or exists (select 1 from ${comments} d where d.root_id = ${comments.id} and d.status = 'approved'))`;
+
+/** Pinned comments come first, on the first page, apart from the sorted pages. */
+const notPinned: SQL = eq(comments.pinned, false);
 
 function orderFor(sort: CommentSort) {
   if (sort === 'oldest') return [asc(comments.createdAt), asc(comments.id)];
@@ -37,7 +44,7 @@ function prepareTopLevel(db: Db, shape: TopLevelShape, name: string) {
     .select(publicColumns)
     .from(comments)
     .where(and(
-      eq(comments.threadId, sql.placeholder('threadId')), isNull(comments.parentId), visible, stillNeeded,
+      eq(comments.threadId, sql.placeholder('threadId')), isNull(comments.parentId), notPinned, visible, stillNeeded,
       shape.withCursor ? afterCursor(shape.sort) : undefined,
     ))
     .orderBy(...orderFor(shape.sort))
@@ -83,6 +90,21 @@ export function readReplies(db: Db, input: { rootIds: string[] }): Promise<Publi
   return prepared(db, name, () => prepareReplies(db, name)).execute({ rootIds: input.rootIds });
 }
 
+function preparePinned(db: Db, name: string) {
+  return db
+    .select(publicColumns)
+    .from(comments)
+    .where(and(eq(comments.threadId, sql.placeholder('threadId')), isNull(comments.parentId), eq(comments.pinned, true), eq(comments.status, 'approved')))
+    .orderBy(asc(comments.createdAt), asc(comments.id))
+    .prepare(name);
+}
+
+/** The thread's pinned top-level comments, oldest pin first (by the comment's age). */
+export function readPinned(db: Db, input: { threadId: string }): Promise<PublicCommentRow[]> {
+  const name = 'comments_pinned';
+  return prepared(db, name, () => preparePinned(db, name)).execute({ threadId: input.threadId });
+}
+
 function prepareByIds(db: Db, name: string) {
   return db
     .select(publicColumns)
@@ -108,7 +130,7 @@ export async function takeRanking(db: Db, input: { threadId: string; eventCursor
   await db.execute(sql`
     insert into ${commentRankings} (thread_id, event_cursor, ids)
     select ${threadId}, ${eventCursor}::bigint, coalesce(array_agg(id order by score desc, created_at desc, id desc), '{}')
-    from ${comments} where thread_id = ${threadId} and parent_id is null and status in ('approved', 'deleted')
+    from ${comments} where thread_id = ${threadId} and parent_id is null and not pinned and status in ('approved', 'deleted', 'rejected', 'spam')
     on conflict (thread_id, event_cursor) do nothing`);
   const [row] = await db.select({ id: commentRankings.id }).from(commentRankings)
     .where(and(eq(commentRankings.threadId, threadId), eq(commentRankings.eventCursor, Number(eventCursor))));

@@ -3,12 +3,13 @@ import type { DbOrTx } from '../db/index.js';
 import { comments } from '../db/schema.js';
 
 /**
- * The one rule for deleted comments: a deleted comment keeps its place (as an empty
- * placeholder) while an approved comment stands somewhere below it, and only then. Pages,
- * deletions, replays and the widget all follow what this module decides.
+ * The one rule for comments readers no longer see: a deleted comment (or one a moderator
+ * rejected or marked as spam) keeps its place, as an empty placeholder, while an approved
+ * comment stands somewhere below it; a rejection with a public reason keeps its place to show
+ * that reason. Pages, deletions, moderation, replays and the widget all follow this module.
  */
 
-export interface TreeNode { id: string; parentId: string | null; status: string }
+export interface TreeNode { id: string; parentId: string | null; status: string; moderationNote?: string | null }
 
 /** Answers "does an approved comment stand below this one?" over one reply tree. */
 export function approvedBelow(nodes: TreeNode[]): (id: string) => boolean {
@@ -29,8 +30,13 @@ export function approvedBelow(nodes: TreeNode[]): (id: string) => boolean {
   return check;
 }
 
+/** Statuses that leave only a place behind (no author, no text). */
+export const PLACEHOLDER_STATUSES: ReadonlySet<string> = new Set(['deleted', 'rejected', 'spam']);
+
 export function keepsPlace(node: TreeNode, hasApprovedBelow: (id: string) => boolean): boolean {
-  return node.status !== 'deleted' || hasApprovedBelow(node.id);
+  if (!PLACEHOLDER_STATUSES.has(node.status)) return true;
+  if (node.status === 'rejected' && node.moderationNote) return true;
+  return hasApprovedBelow(node.id);
 }
 
 export interface DeletionOutcome {
@@ -40,10 +46,10 @@ export interface DeletionOutcome {
   prunedIds: string[];
 }
 
-/** What readers see after a comment was deleted, decided from its reply tree as it is now. */
+/** What readers see after a comment was deleted (or removed by a moderator), decided from its reply tree as it is now. */
 export async function deletionOutcome(db: DbOrTx, comment: { id: string; rootId: string }): Promise<DeletionOutcome> {
   const nodes = await db
-    .select({ id: comments.id, parentId: comments.parentId, status: comments.status })
+    .select({ id: comments.id, parentId: comments.parentId, status: comments.status, moderationNote: comments.moderationNote })
     .from(comments)
     .where(eq(comments.rootId, comment.rootId));
   const byId = new Map(nodes.map((n) => [n.id, n]));

@@ -4,7 +4,6 @@ import type { Actor } from '../deps.js';
 
 interface OwnedComment { authorId: string | null; createdAt: Date; status: string }
 interface EditWindow { editWindowSeconds: number }
-interface ModerationPolicy { premoderation: 'none' | 'guests' | 'all'; guestsAllowed: boolean }
 
 export function isCommentAuthor(actor: Actor | null, comment: OwnedComment): boolean {
   return actor !== null && comment.authorId !== null && comment.authorId === actor.userId;
@@ -22,11 +21,6 @@ export function isWithinEditWindow(comment: OwnedComment, site: EditWindow, now:
 /** Authors edit and delete their own live comments while the site's window is open. */
 export function canEditComment(actor: Actor | null, comment: OwnedComment, site: EditWindow, now: Date): boolean {
   return comment.status !== 'deleted' && isCommentAuthor(actor, comment) && isWithinEditWindow(comment, site, now);
-}
-
-/** Whether a new comment waits for a moderator instead of appearing at once. */
-export function mustHoldForReview(site: ModerationPolicy, actor: Actor): boolean {
-  return site.premoderation === 'all' || (site.premoderation === 'guests' && actor.isGuest);
 }
 
 export function canVote(comment: { status: string }): boolean {

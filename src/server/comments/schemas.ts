@@ -18,6 +18,10 @@ export const postCommentBody = z.strictObject({
   body: commentBody,
   parentId: z.uuid('parentId must be a comment id').nullish(),
   author: guestAuthor.optional(),
+  /** The widget's hidden field: people leave it empty, form-filling robots do not. */
+  hp: z.string().max(500).optional(),
+  /** How long the composer was open before posting (ms), as the widget measures it. */
+  composeMs: z.number().int().min(0).max(86_400_000).optional(),
 });
 export type PostCommentBody = z.infer<typeof postCommentBody>;
 

@@ -9,6 +9,7 @@ export const publicColumns = {
   authorId: comments.authorId, authorName: comments.authorName, authorIsGuest: comments.authorIsGuest,
   bodyHtml: comments.bodyHtml, status: comments.status, score: comments.score, upvotes: comments.upvotes,
   downvotes: comments.downvotes, createdAt: comments.createdAt, editedAt: comments.editedAt,
+  pinned: comments.pinned, moderationNote: comments.moderationNote, shadowed: comments.shadowed,
 };
 export type PublicCommentRow = Pick<CommentRow, keyof typeof publicColumns>;
 
@@ -17,7 +18,8 @@ export type PublicCommentRow = Pick<CommentRow, keyof typeof publicColumns>;
  * deleted comment keeps only its place in the tree.
  */
 export function toApiComment(row: PublicCommentRow): ApiComment {
-  const deleted = row.status === 'deleted';
+  // A rejected comment shows only its place (and a moderator's public reason), as a deleted one does.
+  const deleted = row.status === 'deleted' || row.status === 'rejected' || row.status === 'spam';
   return {
     id: row.id,
     parentId: row.parentId,
@@ -28,7 +30,10 @@ export function toApiComment(row: PublicCommentRow): ApiComment {
     editedAt: row.editedAt?.toISOString() ?? null,
     upvotes: row.upvotes,
     downvotes: row.downvotes,
-    status: row.status,
+    // A shadow-banned author's comment is shown to them (and only ever to them) as published: nothing tells them.
+    status: row.shadowed && row.status === 'pending' ? 'approved' : row.status,
+    pinned: row.pinned,
+    moderationNote: row.status === 'rejected' ? row.moderationNote : null,
     replies: [],
   };
 }

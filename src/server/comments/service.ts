@@ -4,14 +4,17 @@ import type { CommentResponse, DeleteResponse, EditResponse } from '../../shared
 import { actorOrNewGuest, assertCallerOnSite, consumeGuestAllowance, requireActor } from '../auth/service.js';
 import type { SessionAction } from '../auth/policy.js';
 import { transactional, type Tx } from '../db/index.js';
-import { comments, sites, threads } from '../db/schema.js';
+import { commentRevisions, comments, sites, threads } from '../db/schema.js';
 import type { Caller, Deps } from '../deps.js';
 import { BadRequest, EditWindowClosed, Forbidden, NameTaken, NotFound, ThreadClosed } from '../errors.js';
 import { nameBelongsToMember } from '../auth/names.js';
 import { hashIp, limitKeys } from '../limits/service.js';
 import { cleanBody, cleanName } from '../text.js';
 import { deletionOutcome } from './placeholders.js';
-import { editableUntil, isCommentAuthor, isWithinEditWindow, mustHoldForReview } from './policy.js';
+import { editableUntil, isCommentAuthor, isWithinEditWindow } from './policy.js';
+import { decideNewComment, refuseBannedWords } from '../moderation/phases.js';
+import { readStanding } from '../moderation/standing.js';
+import { acceptsChanges, acceptsNewComments, effectiveThreadStatus } from '../threads/policy.js';
 import { renderMarkdown } from './render.js';
 import type { PostCommentBody } from './schemas.js';
 import { toApiComment, type CommentRow } from './serialize.js';
@@ -32,7 +35,8 @@ function asAuthorSees(row: CommentRow, site: { editWindowSeconds: number }): Edi
  */
 async function loadOpenThread(deps: Deps, caller: Caller, threadId: string) {
   const found = await getThreadForCaller(deps, caller, threadId);
-  if (found.thread.status !== 'open') throw new ThreadClosed();
+  const status = effectiveThreadStatus(found.thread, found.site, deps.now());
+  if (!acceptsNewComments(status)) throw new ThreadClosed(status === 'locked' ? 'locked' : 'closed');
   return found;
 }
 
@@ -56,6 +60,12 @@ export async function postComment(deps: Deps, caller: Caller, input: PostComment
   if (!body) throw new BadRequest('body must not be empty', { body: ['body must not be empty'] });
   await consumeGuestAllowance(deps, caller, guestName !== undefined && guestName !== '');
   const { thread, site } = await loadOpenThread(deps, caller, input.threadId);
+  const writerEmail = caller.actor ? null : input.author?.email ?? null;
+  const standing = await readStanding(deps.db, { siteId: site.id, userId: caller.actor?.userId ?? null, email: writerEmail, ipHash, now: deps.now() });
+  const decision = await decideNewComment(deps.db, {
+    site, authorId: caller.actor?.userId ?? null, isGuest: caller.actor?.isGuest ?? true, body, ipHash, standing,
+    hp: input.hp, composeMs: input.composeMs, now: deps.now(),
+  });
   return transactional(deps.db, async (tx, afterCommit) => {
     const parent = await loadParent(tx, thread.id, input.parentId);
     const author = await actorOrNewGuest(deps, tx, {
@@ -65,7 +75,7 @@ export async function postComment(deps: Deps, caller: Caller, input: PostComment
     // A guest of some standing signing this comment with a new name: that name is checked too.
     if (author.actor.isGuest && !author.session && guestName && await nameBelongsToMember(tx, site.id, guestName)) throw new NameTaken();
     const id = randomUUID();
-    const status = mustHoldForReview(site, author.actor) ? 'pending' : 'approved';
+    const { status } = decision;
     const row = await insertComment(tx, {
       id,
       siteId: site.id,
@@ -81,9 +91,14 @@ export async function postComment(deps: Deps, caller: Caller, input: PostComment
       bodySource: body,
       bodyHtml: renderMarkdown(body),
       status,
+      moderationReasons: decision.reasons,
+      shadowed: decision.shadowed,
       ipHash,
       createdAt: deps.now(),
     });
+    if (status === 'pending' && !row.shadowed) {
+      afterCommit(() => deps.events.emit('moderation.changed', { siteId: site.id, commentId: row.id, status, flagCount: 0 }));
+    }
     await deps.changeLog.record({ tx, afterCommit, events: deps.events }, {
       name: 'comment.created', siteId: site.id, threadId: thread.id, commentId: row.id,
       audienceUserId: status === 'approved' ? null : row.authorId, payload: { comment: toApiComment(row) },
@@ -112,7 +127,7 @@ async function adjustCommentCount(tx: Tx, threadId: string, delta: number): Prom
 async function loadOwnComment(tx: Tx, deps: Deps, caller: Caller, input: { commentId: string; action: SessionAction }) {
   const actor = requireActor(caller, input.action, 'Only the author can change a comment.');
   const [found] = await tx
-    .select({ comment: comments, site: sites, threadStatus: threads.status })
+    .select({ comment: comments, site: sites, thread: { status: threads.status, createdAt: threads.createdAt } })
     .from(comments)
     .innerJoin(sites, eq(sites.id, comments.siteId))
     .innerJoin(threads, eq(threads.id, comments.threadId))
@@ -122,7 +137,7 @@ async function loadOwnComment(tx: Tx, deps: Deps, caller: Caller, input: { comme
   if (!found || found.comment.status === 'deleted') throw new NotFound('Comment');
   assertCallerOnSite(caller, found.site);
   if (!isCommentAuthor(actor, found.comment)) throw new Forbidden('Only the author can change this comment.');
-  if (found.threadStatus !== 'open') throw new ThreadClosed();
+  if (!acceptsChanges(effectiveThreadStatus(found.thread, found.site, deps.now()))) throw new ThreadClosed();
   if (!isWithinEditWindow(found.comment, found.site, deps.now())) throw new EditWindowClosed();
   return found;
 }
@@ -136,6 +151,8 @@ export async function editComment(
   if (!body) throw new BadRequest('body must not be empty', { body: ['body must not be empty'] });
   return transactional(deps.db, async (tx, afterCommit) => {
     const { comment: current, site } = await loadOwnComment(tx, deps, caller, { commentId: input.commentId, action: 'edit-own' });
+    refuseBannedWords(body, site);
+    await tx.insert(commentRevisions).values({ commentId: current.id, bodySource: current.bodySource, editedBy: current.authorId, createdAt: deps.now() });
     const [row] = await tx
       .update(comments)
       .set({ bodySource: body, bodyHtml: renderMarkdown(body), editedAt: deps.now() })

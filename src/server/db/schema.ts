@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import {
-  type AnyPgColumn, bigint, bigserial, customType, boolean, check, index, integer, pgTable, primaryKey, smallint, text, timestamp, unique, uniqueIndex, uuid,
+  type AnyPgColumn, bigint, bigserial, customType, boolean, check, index, integer, pgTable, jsonb, primaryKey, smallint, text, timestamp, unique, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
@@ -21,6 +23,22 @@ export const sites = pgTable('sites', {
   enabled: boolean('enabled').notNull().default(true),
   /** Secret: keys the HMAC (or HS256 JWT) with which the site signs its own users in. Never logged or served. */
   ssoSecret: text('sso_secret'),
+  /** Hold a member's comments until this many of theirs were approved (0: off). */
+  premoderateNewMembers: integer('premoderate_new_members').notNull().default(0),
+  /** Hold every comment with a link. */
+  premoderateLinks: boolean('premoderate_links').notNull().default(false),
+  /** Refused outright (whole words, case- and accent-insensitive). */
+  bannedWords: text('banned_words').array().notNull().default(sql`'{}'::text[]`),
+  /** Held for review. */
+  suspectWords: text('suspect_words').array().notNull().default(sql`'{}'::text[]`),
+  /** At this many flags a comment is hidden until a moderator decides. */
+  flagThreshold: integer('flag_threshold').notNull().default(3),
+  /** More links than this in a comment hold it for review. */
+  maxLinks: integer('max_links').notNull().default(3),
+  /** A comment composed faster than this (seconds, as the widget measures) is held as likely spam. */
+  minComposeSeconds: integer('min_compose_seconds').notNull().default(3),
+  /** Threads close to new comments this many days after they were opened (null: never). */
+  autoCloseDays: integer('auto_close_days'),
   createdAt: createdAt(),
 });
 
@@ -60,6 +78,8 @@ export const siteMembers = pgTable('site_members', {
   siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
   userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
   role: text('role', { enum: ['admin', 'moderator', 'member'] }).notNull().default('member'),
+  /** Trusted by a moderator: their comments skip pre-moderation. */
+  trusted: boolean('trusted').notNull().default(false),
   createdAt: createdAt(),
 }, (t) => [primaryKey({ columns: [t.siteId, t.userId] }), index('site_members_user_idx').on(t.userId)]);
 
@@ -141,10 +161,25 @@ export const comments = pgTable('comments', {
   downvotes: integer('downvotes').notNull().default(0),
   /** HMAC of the poster's IP: enough to spot floods, useless to anyone who steals it. */
   ipHash: text('ip_hash'),
+  /** Shown first in its thread (top-level comments). */
+  pinned: boolean('pinned').notNull().default(false),
+  /** Why the comment is held, flagged or was refused (`link`, `suspect-word:x`, `flags`, `duplicate` ...): the queue shows it. */
+  moderationReasons: text('moderation_reasons').array().notNull().default(sql`'{}'::text[]`),
+  /** A rejection's public reason, shown in place of the body. */
+  moderationNote: text('moderation_note'),
+  /** Its author was shadow-banned when it was written: only they see it, as if published. */
+  shadowed: boolean('shadowed').notNull().default(false),
+  flagCount: integer('flag_count').notNull().default(0),
   createdAt: createdAt(),
   editedAt: timestamp('edited_at', { withTimezone: true, mode: 'date' }),
   deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
+  /** Words of the body for moderators' search, in English and Arabic stemming both. */
+  search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('english'::regconfig, body_source) || to_tsvector('arabic'::regconfig, body_source)`),
 }, (t) => [
+  index('comments_site_status_created_idx').on(t.siteId, t.status, t.createdAt),
+  /** The same body posted again from one address: a spam signal. */
+  index('comments_site_ip_created_idx').on(t.siteId, t.ipHash, t.createdAt),
+  index('comments_search_idx').using('gin', t.search),
   index('comments_thread_top_created_idx').on(t.threadId, t.createdAt, t.id).where(sql`${t.parentId} is null`),
   index('comments_thread_top_score_idx').on(t.threadId, t.score, t.createdAt, t.id).where(sql`${t.parentId} is null`),
   index('comments_root_idx').on(t.rootId, t.createdAt),
@@ -176,7 +211,8 @@ export const threadEvents = pgTable('thread_events', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   threadId: uuid('thread_id').notNull().references(() => threads.id, { onDelete: 'cascade' }),
   type: text('type').notNull(),
-  commentId: uuid('comment_id').notNull().references(() => comments.id, { onDelete: 'cascade' }),
+  /** null for a change of the thread itself (locked, closed, reopened). */
+  commentId: uuid('comment_id').references(() => comments.id, { onDelete: 'cascade' }),
   /** null: everyone on the thread; else only this user (their comment awaiting moderation). */
   audienceUserId: uuid('audience_user_id'),
   createdAt: createdAt(),
@@ -213,3 +249,65 @@ export const socketIoAttachments = pgTable('socket_io_attachments', {
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).defaultNow(),
   payload: bytea('payload'),
 });
+
+/** Earlier bodies of an edited comment: a moderator's edit never loses what was said. */
+export const commentRevisions = pgTable('comment_revisions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  commentId: uuid('comment_id').notNull().references(() => comments.id, { onDelete: 'cascade' }),
+  bodySource: text('body_source').notNull(),
+  /** Who replaced this body (the author, or a moderator). */
+  editedBy: uuid('edited_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: createdAt(),
+}, (t) => [index('comment_revisions_comment_idx').on(t.commentId, t.createdAt)]);
+
+/** A reader's flag on a comment: one per reader. */
+export const flags = pgTable('flags', {
+  commentId: uuid('comment_id').notNull().references(() => comments.id, { onDelete: 'cascade' }),
+  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  reason: text('reason', { enum: ['spam', 'abuse', 'off-topic', 'misinformation', 'other'] }).notNull(),
+  note: text('note'),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.commentId, t.userId] })]);
+
+/**
+ * Who may not take part on a site: a user, an email address or an IP hash. A suspension ends
+ * at `until`; a shadow-ban lets its user go on writing what only they see.
+ */
+export const bans = pgTable('bans', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+  kind: text('kind', { enum: ['ban', 'suspend', 'shadowban'] }).notNull(),
+  userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+  /** Lower-cased. */
+  email: text('email'),
+  ipHash: text('ip_hash'),
+  until: timestamp('until', { withTimezone: true, mode: 'date' }),
+  reason: text('reason'),
+  createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: createdAt(),
+  liftedAt: timestamp('lifted_at', { withTimezone: true, mode: 'date' }),
+}, (t) => [
+  index('bans_site_user_idx').on(t.siteId, t.userId).where(sql`${t.liftedAt} is null`),
+  index('bans_site_email_idx').on(t.siteId, t.email).where(sql`${t.liftedAt} is null`),
+  index('bans_site_ip_idx').on(t.siteId, t.ipHash).where(sql`${t.liftedAt} is null`),
+  check('bans_has_target', sql`${t.userId} is not null or ${t.email} is not null or ${t.ipHash} is not null`),
+]);
+
+/**
+ * Every moderation action, written in the action's transaction. Each entry's hash covers its
+ * content and the previous entry's hash on the same site: an edited or removed row breaks the chain.
+ */
+export const auditLog = pgTable('audit_log', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+  actorId: uuid('actor_id'),
+  actorName: text('actor_name').notNull(),
+  action: text('action').notNull(),
+  targetType: text('target_type', { enum: ['comment', 'thread', 'user', 'site'] }).notNull(),
+  targetId: text('target_id').notNull(),
+  before: jsonb('before'),
+  after: jsonb('after'),
+  at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+}, (t) => [index('audit_log_site_idx').on(t.siteId, t.id)]);

@@ -1,7 +1,7 @@
 import { and, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { ServerToClientEvents } from '../../shared/api.js';
 import type { ChangeContext, ChangeLog, RecordedChange } from '../change-log.js';
-import { deletionOutcome } from '../comments/placeholders.js';
+import { deletionOutcome, PLACEHOLDER_STATUSES } from '../comments/placeholders.js';
 import { publicColumns, toApiComment, type PublicCommentRow } from '../comments/serialize.js';
 import type { DbOrTx } from '../db/index.js';
 import { comments, threadEvents, threads } from '../db/schema.js';
@@ -59,7 +59,7 @@ export const liveChangeLog: ChangeLog = { record, latestCursor };
 
 /** A comment as a replay may show it to this viewer now, or null when they may no longer see it. */
 function visibleNow(row: PublicCommentRow, viewerId: string | null): boolean {
-  return row.status === 'approved' || row.status === 'deleted' || (row.status === 'pending' && row.authorId === viewerId);
+  return row.status === 'approved' || PLACEHOLDER_STATUSES.has(row.status) || (row.status === 'pending' && row.authorId === viewerId);
 }
 
 async function replayPayload(
@@ -68,11 +68,13 @@ async function replayPayload(
   row: PublicCommentRow & { rootId: string },
   viewerId: string | null,
 ): Promise<Record<string, unknown> | null> {
+  // Hidden for review after it was published (flags): readers who saw it drop it.
+  if (type === 'comment:deleted' && row.status === 'pending') return row.authorId === viewerId ? null : { commentId: row.id, placeholder: null, prunedIds: [] };
   if (!visibleNow(row, viewerId)) return null;
   if (type === 'comment:created' || type === 'comment:updated') return { comment: toApiComment(row) };
   if (type === 'vote:updated') return { commentId: row.id, upvotes: row.upvotes, downvotes: row.downvotes };
   if (type === 'comment:deleted') {
-    if (row.status !== 'deleted') return null;
+    if (!PLACEHOLDER_STATUSES.has(row.status)) return null;
     const outcome = await deletionOutcome(db, row);
     return { commentId: row.id, placeholder: outcome.keepsPlace ? toApiComment(row) : null, prunedIds: outcome.prunedIds };
   }
@@ -99,14 +101,22 @@ export async function readThreadEventsSince(
     .limit(input.limit + 1);
   const more = events.length > input.limit;
   events.length = Math.min(events.length, input.limit);
-  const ids = [...new Set(events.map((e) => e.commentId))];
+  const ids = [...new Set(events.map((e) => e.commentId).filter((id): id is string => id !== null))];
   const rows = ids.length === 0 ? [] : await db
     .select({ ...publicColumns, rootId: comments.rootId })
     .from(comments)
     .where(inArray(comments.id, ids));
   const byId = new Map(rows.map((r) => [r.id, r]));
+  const threadStatus = events.some((e) => e.commentId === null)
+    ? (await db.select({ status: threads.status }).from(threads).where(eq(threads.id, input.threadId)))[0]?.status
+    : undefined;
   const replay: ThreadEvent[] = [];
   for (const event of events) {
+    if (event.commentId === null) {
+      // The thread's own change: replayed as the thread stands now.
+      if (threadStatus) replay.push({ cursor: String(event.id), type: event.type, payload: { status: threadStatus } });
+      continue;
+    }
     const row = byId.get(event.commentId);
     const payload = row ? await replayPayload(db, event.type, row, input.viewerId) : null;
     if (payload) replay.push({ cursor: String(event.id), type: event.type, payload });

@@ -108,3 +108,30 @@ export async function setSiteSsoSecret(deps: Deps, slug: string, secret: string 
   if (!site) throw new NotFound(`Site "${slug}"`);
   deps.events.emit('site.changed', { siteId: site.id });
 }
+
+/** A site's moderation policies: what holds, refuses or hides a comment, and how long threads and edits stay open. */
+export const sitePolicyInput = z.object({
+  guestsAllowed: z.boolean(),
+  premoderation: z.enum(['none', 'guests', 'all']),
+  premoderateNewMembers: z.number().int().min(0).max(1000),
+  premoderateLinks: z.boolean(),
+  bannedWords: z.array(z.string().trim().min(1).max(100)).max(1000),
+  suspectWords: z.array(z.string().trim().min(1).max(100)).max(1000),
+  flagThreshold: z.number().int().min(1).max(1000),
+  maxLinks: z.number().int().min(0).max(100),
+  minComposeSeconds: z.number().int().min(0).max(600),
+  autoCloseDays: z.number().int().min(1).max(36_500).nullable(),
+  editWindowSeconds: z.number().int().min(0).max(86_400),
+}).partial();
+export type SitePolicyInput = z.input<typeof sitePolicyInput>;
+
+/** Changes some of a site's policies (the CLI's site-settings, the admins' settings page). */
+export async function updateSitePolicy(deps: Deps, slug: string, input: SitePolicyInput): Promise<Site> {
+  const parsed = sitePolicyInput.safeParse(input);
+  if (!parsed.success) throw new BadRequest('Invalid site settings.', z.flattenError(parsed.error).fieldErrors);
+  if (Object.keys(parsed.data).length === 0) return getSiteBySlug(deps, slug);
+  const [site] = await deps.db.update(sites).set(parsed.data).where(eq(sites.slug, slug)).returning();
+  if (!site) throw new NotFound(`Site "${slug}"`);
+  deps.events.emit('site.changed', { siteId: site.id });
+  return site;
+}

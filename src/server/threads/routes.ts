@@ -40,7 +40,7 @@ export function threadRoutes(deps: Deps, pages: PublicPages): Router {
     const query = parseQuery(threadQuery, req);
     const caller = { actor: null, origin: req.get('origin') ?? null, ip: req.ip };
     const { site, thread } = await resolveThread(deps, caller, query);
-    const head = JSON.stringify({ thread: toApiThread(thread, site) } satisfies ThreadResponse);
+    const head = JSON.stringify({ thread: toApiThread(thread, site, deps.now()) } satisfies ThreadResponse);
     if (query.include !== 'comments') return void res.type('application/json').send(head);
     // The first page as every reader gets it, spliced from the cache: {"thread":...,"comments":...}.
     const page = await pages.read(caller, thread.id, query);

@@ -9,12 +9,13 @@ import { originOf, siteNamedOrAllowing, type Site } from '../sites/service.js';
 import { cleanName } from '../text.js';
 import { looksLikeUrl, threadKeyForUrl } from './keys.js';
 import { readThreadWithSite } from './queries.js';
+import { effectiveThreadStatus } from './policy.js';
 
 export type Thread = typeof threads.$inferSelect;
 
-export function toApiThread(thread: Thread, site: Pick<Site, 'slug'>): ApiThread {
-  const { id, key, url, title, status, commentCount } = thread;
-  return { id, site: site.slug, key, url, title, status, commentCount };
+export function toApiThread(thread: Thread, site: Pick<Site, 'slug' | 'autoCloseDays'>, now = new Date()): ApiThread {
+  const { id, key, url, title, commentCount } = thread;
+  return { id, site: site.slug, key, url, title, status: effectiveThreadStatus(thread, site, now), commentCount };
 }
 
 export interface ResolveThreadInput {

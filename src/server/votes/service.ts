@@ -9,6 +9,14 @@ import { Forbidden, NotFound, ThreadClosed } from '../errors.js';
 import { canVote, isCommentAuthor } from '../comments/policy.js';
 import { hashIp, limitKeys } from '../limits/service.js';
 import { cleanName } from '../text.js';
+import { readStanding } from '../moderation/standing.js';
+import { acceptsChanges, effectiveThreadStatus } from '../threads/policy.js';
+
+/** A banned or suspended reader's vote is refused as their comment would be. */
+async function refuseBannedVoter(tx: Tx, input: Parameters<typeof readStanding>[1]): Promise<void> {
+  const { ban } = await readStanding(tx, input);
+  if (ban?.kind === 'ban' || ban?.kind === 'suspend') throw new Forbidden('You are banned from taking part on this site.');
+}
 
 /**
  * Sets the reader's vote on a comment (0 withdraws it); one vote per reader and comment. A
@@ -19,7 +27,8 @@ export async function voteOnComment(
   caller: Caller,
   input: VoteRequest & { commentId: string },
 ): Promise<VoteResponse> {
-  await deps.limits.consume('vote', limitKeys(hashIp(deps.secret, caller.ip), caller.actor?.userId));
+  const ipHash = hashIp(deps.secret, caller.ip);
+  await deps.limits.consume('vote', limitKeys(ipHash, caller.actor?.userId));
   const guestName = input.author ? cleanName(input.author.name) : '';
   await consumeGuestAllowance(deps, caller, guestName !== '');
   return transactional(deps.db, async (tx, afterCommit) => {
@@ -27,7 +36,8 @@ export async function voteOnComment(
     if (!found || found.comment.status === 'deleted') throw new NotFound('Comment');
     assertCallerOnSite(caller, found.site);
     if (!canVote(found.comment)) throw new Forbidden('This comment cannot be voted on.');
-    if (found.threadStatus !== 'open') throw new ThreadClosed();
+    if (!acceptsChanges(effectiveThreadStatus(found.thread, found.site, deps.now()))) throw new ThreadClosed();
+    await refuseBannedVoter(tx, { siteId: found.site.id, userId: caller.actor?.userId ?? null, email: caller.actor ? null : input.author?.email ?? null, ipHash, now: deps.now() });
     const voter = await actorOrNewGuest(deps, tx, {
       caller, action: 'vote', site: found.site, author: guestName ? { name: guestName, email: input.author?.email } : undefined,
     });
@@ -58,7 +68,7 @@ export async function voteOnComment(
  */
 async function lockComment(tx: Tx, commentId: string, userId: string | undefined) {
   const [found] = await tx
-    .select({ comment: comments, site: sites, threadStatus: threads.status, myVote: votes.value })
+    .select({ comment: comments, site: sites, thread: { status: threads.status, createdAt: threads.createdAt }, myVote: votes.value })
     .from(comments)
     .innerJoin(sites, eq(sites.id, comments.siteId))
     .innerJoin(threads, eq(threads.id, comments.threadId))

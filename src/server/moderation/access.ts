@@ -1,0 +1,18 @@
+import { roleOn } from '../auth/accounts.js';
+import { assertCallerOnSite, requireActor } from '../auth/service.js';
+import type { Actor, Caller, Deps } from '../deps.js';
+import { Forbidden } from '../errors.js';
+import type { Site } from '../sites/service.js';
+import { canModerate } from './policy.js';
+
+/**
+ * The moderator behind a call about one site: a session that may moderate (the dashboard's
+ * cookie, or a token from /auth/login), from no page or a page of that site or of Parley, held
+ * by a moderator or admin of that very site. Anyone else gets 403, whatever the target.
+ */
+export async function requireModeratorOf(deps: Deps, caller: Caller, site: Pick<Site, 'id' | 'allowedOrigins' | 'enabled'>): Promise<Actor> {
+  const actor = requireActor(caller, 'moderate', 'Moderators sign in first.');
+  assertCallerOnSite(caller, site, new URL(deps.publicUrl).origin);
+  if (!canModerate(await roleOn(deps.db, site.id, actor.userId))) throw new Forbidden('Only moderators of this site may do that.');
+  return actor;
+}
