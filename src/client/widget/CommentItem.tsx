@@ -120,7 +120,8 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
             </header>
             {/* One wrapper carries the indent, so an RTL body (dir=auto) does not flip it. */}
             <div class="main">
-              {mode === 'edit' && changeable ? (
+              {/* An edit under way outlives its window (the server then says so); a closed thread ends it. */}
+              {mode === 'edit' && !context.closed ? (
                 <EditForm comment={comment} onClose={() => close(editButton.current)} />
               ) : (
                 // The server renders markdown and sanitizes it with a strict allowlist: the only HTML we insert.
