@@ -4,7 +4,10 @@ import { createDeps, type Deps } from './deps.js';
 import { AppError } from './errors.js';
 import { createLogger, openConfiguredDatabase } from './runtime.js';
 import { DEMO_SITE } from './demo/page.js';
-import { createSite, getSiteBySlug, setSiteEnabled, setSiteSsoSecret, type CreateSiteInput, type Site } from './sites/service.js';
+import {
+  createSite, getSiteBySlug, setSiteEnabled, setSiteSsoSecret, updateSitePolicy, type CreateSiteInput, type Site, type SitePolicyInput,
+} from './sites/service.js';
+import { verifyAuditChain } from './moderation/audit.js';
 import { createAccount, findAccountByEmail, setRole } from './auth/accounts.js';
 
 const usage = `Usage: npm run parley -- <command> [options]
@@ -16,8 +19,14 @@ Commands:
       an identifier is keyed by its URL without query string, but for the --query-param names
       (those that name a different page, such as p in ?p=42). --sso-secret lets the site sign
       its own users in (Disqus's remote_auth_s3, or a JWT signed HS256).
-  site-settings --site SLUG [--sso-secret SECRET | --no-sso]
-      Changes a site's settings: sets or removes its SSO secret.
+  site-settings --site SLUG [--sso-secret SECRET | --no-sso] [--guests | --no-guests] [--premoderation none|guests|all]
+                [--premoderate-new-members N] [--premoderate-links | --no-premoderate-links]
+                [--banned-words "w1,w2"] [--suspect-words "w1,w2"] [--flag-threshold K] [--max-links N]
+                [--min-compose-seconds S] [--auto-close-days N | --no-auto-close] [--edit-window-minutes M]
+      Changes a site's settings: its SSO secret and its moderation policies (word lists replace
+      the current ones; "" empties them).
+  verify-audit --site SLUG
+      Recomputes the site's moderation audit chain; names the first entry altered or removed (exit 1).
   create-user --email EMAIL --password PASSWORD --name NAME [--verified] [--site SLUG --role admin|moderator]
       Adds a local account (verified: it may sign in at once), optionally staff of a site.
   create-admin --site SLUG --email EMAIL
@@ -73,11 +82,56 @@ async function createSiteCommand(args: string[]): Promise<void> {
   console.log(`Embed: <div id="parley-thread" data-site="${site.slug}" data-key="PAGE-ID"></div>`);
 }
 
+const policyOptions = {
+  guests: { type: 'boolean' }, 'no-guests': { type: 'boolean' }, premoderation: { type: 'string' },
+  'premoderate-new-members': { type: 'string' }, 'premoderate-links': { type: 'boolean' }, 'no-premoderate-links': { type: 'boolean' },
+  'banned-words': { type: 'string' }, 'suspect-words': { type: 'string' }, 'flag-threshold': { type: 'string' }, 'max-links': { type: 'string' },
+  'min-compose-seconds': { type: 'string' }, 'auto-close-days': { type: 'string' }, 'no-auto-close': { type: 'boolean' }, 'edit-window-minutes': { type: 'string' },
+} as const;
+
+type PolicyValues = { [K in keyof typeof policyOptions]?: (typeof policyOptions)[K]['type'] extends 'boolean' ? boolean : string };
+
+/** The policies named on the command line; numbers are checked by the service's schema. */
+function policyFrom(values: PolicyValues): SitePolicyInput {
+  const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const words = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((w) => w.trim()).filter(Boolean));
+  const flag = (on: boolean | undefined, off: boolean | undefined) => (on ? true : off ? false : undefined);
+  const minutes = number(values['edit-window-minutes']);
+  const policy: SitePolicyInput = {
+    guestsAllowed: flag(values.guests, values['no-guests']),
+    premoderation: values.premoderation as SitePolicyInput['premoderation'],
+    premoderateNewMembers: number(values['premoderate-new-members']),
+    premoderateLinks: flag(values['premoderate-links'], values['no-premoderate-links']),
+    bannedWords: words(values['banned-words']),
+    suspectWords: words(values['suspect-words']),
+    flagThreshold: number(values['flag-threshold']),
+    maxLinks: number(values['max-links']),
+    minComposeSeconds: number(values['min-compose-seconds']),
+    autoCloseDays: values['no-auto-close'] ? null : number(values['auto-close-days']),
+    editWindowSeconds: minutes === undefined ? undefined : minutes * 60,
+  };
+  return Object.fromEntries(Object.entries(policy).filter(([, v]) => v !== undefined));
+}
+
 async function siteSettingsCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { site: { type: 'string' }, 'sso-secret': { type: 'string' }, 'no-sso': { type: 'boolean', default: false } } });
-  if (!values.site || (values['sso-secret'] === undefined && !values['no-sso'])) throw new Error(`Give --site and a setting.\n\n${usage}`);
-  await withDatabase((deps) => setSiteSsoSecret(deps, values.site!, values['no-sso'] ? null : values['sso-secret']!));
-  console.log(values['no-sso'] ? `Site "${values.site}" no longer signs users in itself.` : `Site "${values.site}" has a new SSO secret.`);
+  const { values } = parseArgs({ args, options: { site: { type: 'string' }, 'sso-secret': { type: 'string' }, 'no-sso': { type: 'boolean', default: false }, ...policyOptions } });
+  const policy = policyFrom(values);
+  const ssoChange = values['sso-secret'] !== undefined || values['no-sso'];
+  if (!values.site || (!ssoChange && Object.keys(policy).length === 0)) throw new Error(`Give --site and a setting.\n\n${usage}`);
+  await withDatabase(async (deps) => {
+    if (Object.keys(policy).length > 0) await updateSitePolicy(deps, values.site!, policy);
+    if (ssoChange) await setSiteSsoSecret(deps, values.site!, values['no-sso'] ? null : values['sso-secret']!);
+  });
+  if (ssoChange) console.log(values['no-sso'] ? `Site "${values.site}" no longer signs users in itself.` : `Site "${values.site}" has a new SSO secret.`);
+  if (Object.keys(policy).length > 0) console.log(`Site "${values.site}": ${Object.keys(policy).join(', ')} changed.`);
+}
+
+async function verifyAuditCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { site: { type: 'string' } } });
+  if (!values.site) throw new Error(`Give --site.\n\n${usage}`);
+  const verdict = await withDatabase(async (deps) => verifyAuditChain(deps.db, (await getSiteBySlug(deps, values.site!)).id));
+  if (!verdict.ok) throw new Error(`The audit log of "${values.site}" was tampered with: ${verdict.problem} (${verdict.entries} entries read).`);
+  console.log(`The audit log of "${values.site}" is intact: ${verdict.entries} entries, each chained to the one before.`);
 }
 
 async function createUserCommand(args: string[]): Promise<void> {
@@ -113,6 +167,7 @@ async function createAdminCommand(args: string[]): Promise<void> {
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   'create-site': createSiteCommand, 'site-settings': siteSettingsCommand, 'create-user': createUserCommand, 'create-admin': createAdminCommand,
+  'verify-audit': verifyAuditCommand,
 };
 
 const [name, ...rest] = process.argv.slice(2);

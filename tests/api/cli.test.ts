@@ -92,3 +92,47 @@ describe('npm run parley -- accounts and SSO', () => {
     assert.match(unknown.err, /No account uses/);
   });
 });
+
+describe('npm run parley -- moderation settings and the audit', () => {
+  it('site-settings sets the moderation policies, and refuses a bad value changing nothing', async () => {
+    const run = parley('site-settings', '--site', 'sso-site', '--premoderation', 'guests', '--premoderate-new-members', '2', '--premoderate-links',
+      '--banned-words', 'scam, كلمة', '--suspect-words', 'propaganda', '--flag-threshold', '4', '--max-links', '2', '--min-compose-seconds', '5',
+      '--auto-close-days', '30', '--edit-window-minutes', '20');
+    assert.equal(run.code, 0, run.err);
+    const read = async () => (await database.pool.query(
+      `select premoderation, premoderate_new_members, premoderate_links, banned_words, suspect_words, flag_threshold, max_links,
+              min_compose_seconds, auto_close_days, edit_window_seconds from sites where slug = 'sso-site'`)).rows[0];
+    const expected = {
+      premoderation: 'guests', premoderate_new_members: 2, premoderate_links: true, banned_words: ['scam', 'كلمة'], suspect_words: ['propaganda'],
+      flag_threshold: 4, max_links: 2, min_compose_seconds: 5, auto_close_days: 30, edit_window_seconds: 1200,
+    };
+    assert.deepEqual(await read(), expected);
+    const bad = parley('site-settings', '--site', 'sso-site', '--flag-threshold', '0', '--max-links', '1');
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /flagThreshold/);
+    assert.deepEqual(await read(), expected);
+    assert.equal(parley('site-settings', '--site', 'sso-site', '--no-auto-close', '--banned-words', '').code, 0);
+    const after = await read();
+    assert.deepEqual([after.auto_close_days, after.banned_words], [null, []]);
+  });
+
+  it('verify-audit says an intact chain is intact, and names the entry a hand edit changed', async () => {
+    const { createDeps } = await import('../../src/server/deps.js');
+    const { appendAudit } = await import('../../src/server/moderation/audit.js');
+    const deps = createDeps({ db: database.db, secret: 'cli-test-secret-0123' });
+    const { rows: [site] } = await database.pool.query(`select id from sites where slug = 'sso-site'`);
+    for (const action of ['comment.approve', 'comment.reject', 'user.ban']) {
+      await database.db.transaction((tx) => appendAudit(tx, new Date(), {
+        siteId: site.id, actor: { userId: null, displayName: 'Mod' }, action, targetType: 'comment', targetId: action, before: { a: 1 }, after: { a: 2 },
+      }));
+    }
+    const intact = parley('verify-audit', '--site', 'sso-site');
+    assert.equal(intact.code, 0, intact.err);
+    assert.match(intact.out, /intact: 3 entries/);
+    const { rows: [second] } = await database.pool.query(`select id from audit_log where site_id = $1 order by id offset 1 limit 1`, [site.id]);
+    await database.pool.query(`update audit_log set after = '{"a": 3}' where id = $1`, [second.id]);
+    const tampered = parley('verify-audit', '--site', 'sso-site');
+    assert.equal(tampered.code, 1);
+    assert.match(tampered.err, new RegExp(`entry ${second.id} was altered`));
+  });
+});
