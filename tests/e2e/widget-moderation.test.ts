@@ -362,6 +362,33 @@ describe('moderation in the widget, in Chromium', { skip, timeout: 120_000 }, ()
     await page.context().close();
   });
 
+  it('shows a shadow-banned reader their comments as published, across reloads and sorts, and nobody else', async () => {
+    await siteThread('shadow');
+    const page = await openReader('shadow');
+    const form = topComposer(page);
+    await postAtPace(form, 'Said before the shadow-ban.', 'Jo');
+    await byText(page, 'Said before the shadow-ban.').waitFor();
+    const token = await storedToken(page, parley.url, SITE);
+    const me = await (await fetch(`${parley.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).json() as { user: { id: string } };
+    await moderate('users', me.user.id, { site: SITE, action: 'shadowban' });
+
+    await postAtPace(form, 'Said after it, seen by me alone.');
+    const unseen = byText(page, 'Said after it, seen by me alone.');
+    await unseen.waitFor();
+    for (const when of ['posted', 'after a reload', 'in another order']) {
+      if (when === 'after a reload') await page.reload();
+      if (when === 'in another order') await page.getByRole('combobox', { name: 'Sort by' }).selectOption('oldest');
+      await unseen.getByRole('button', { name: 'Edit' }).waitFor({ timeout: 5000 });
+      assert.equal(await unseen.getByText('Awaiting moderation').count(), 0, `shown as published ${when}`);
+      assert.equal(await unseen.count(), 1, `once ${when}`);
+    }
+    const other = await openReader('shadow');
+    await byText(other, 'Said before the shadow-ban.').waitFor();
+    assert.equal(await byText(other, 'Said after it, seen by me alone.').count(), 0, 'nobody else sees it');
+    await page.context().close();
+    await other.context().close();
+  });
+
   it('says in the site\'s own words why it refused a comment, and keeps what was typed', async () => {
     await siteThread('refusals');
     await parley.database.pool.query(`update sites set banned_words = '{crapola}' where id = $1`, [siteId]);
