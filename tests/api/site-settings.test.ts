@@ -24,7 +24,8 @@ describe('site settings on Parley\'s own page', () => {
   const password = 'a staff password';
   /** The form as a browser posts it: an unticked checkbox (`null` here) is not sent at all. */
   const form = (overrides: Record<string, string | null> = {}) => Object.fromEntries(Object.entries({
-    name: 'News', origins: `${SITE_ORIGIN}\nhttps://www.news.example.org`, guestsAllowed: 'on', premoderation: 'none', editWindowMinutes: '15', ssoSecret: '', ...overrides,
+    name: 'News', origins: `${SITE_ORIGIN}\nhttps://www.news.example.org`, guestsAllowed: 'on', premoderation: 'none', editWindowMinutes: '15', ssoSecret: '',
+    premoderateNewMembers: '0', bannedWords: '', suspectWords: '', flagThreshold: '3', maxLinks: '3', minComposeSeconds: '3', autoCloseDays: '', ...overrides,
   }).filter((entry): entry is [string, string] => entry[1] !== null));
   const settingsRow = async () => (await app.deps.db.select().from(sites).where(eq(sites.slug, 'news')))[0];
   const staff = async (email: string) => {
@@ -65,6 +66,33 @@ describe('site settings on Parley\'s own page', () => {
     const sso = (secret: string) => api(app, 'POST', '/api/v1/auth/sso', { headers: { origin: SITE_ORIGIN }, body: { site: 'news', payload: disqusPayload(secret, { id: '1', username: 'Member' }) } });
     assert.equal((await sso(OLD_SECRET)).status, 401);
     assert.equal((await sso(NEW_SECRET)).status, 200);
+  });
+
+  it('sets the moderation policies and the staff, each change in the audit log', async () => {
+    const admin = await staff('admin@news.example');
+    await admin.get('/sites/news/settings');
+    const saved = await admin.post('/sites/news/settings', form({ bannedWords: 'scam\nكلمة', flagThreshold: '5', autoCloseDays: '60' }));
+    assert.equal(saved.status, 200, saved.text);
+    const row = await settingsRow();
+    assert.deepEqual([row.bannedWords, row.flagThreshold, row.autoCloseDays], [['scam', 'كلمة'], 5, 60]);
+    const thread = await openThread(app, 'policy-check');
+    const refused = await api(app, 'POST', `/api/v1/threads/${thread.id}/comments`, { headers: { origin: SITE_ORIGIN }, body: { body: 'a scam', author: { name: 'Sam' } } });
+    assert.equal(refused.status, 400);
+
+    await createAccount(app.deps, { email: 'newmod@news.example', password, displayName: 'New Mod', verified: true });
+    const promoted = await admin.post('/sites/news/staff', { email: 'NEWMOD@news.example', role: 'moderator' });
+    assert.equal(promoted.status, 200, promoted.text);
+    const token = (await api(app, 'POST', '/api/v1/auth/login', { body: { email: 'newmod@news.example', password } })).json.session.token;
+    assert.equal((await api(app, 'GET', '/api/v1/mod/queue?site=news', { token })).status, 200, 'the new moderator moderates');
+    const entries = (await api(app, 'GET', '/api/v1/mod/audit?site=news', { token })).json.entries;
+    assert.deepEqual(entries.slice(0, 2).map((e: any) => e.action), ['site.role', 'site.settings']);
+    assert.equal(entries[1].after.hasSsoSecret, true);
+    assert.doesNotMatch(JSON.stringify(entries), /sso-secret-/, 'the SSO secret never reaches the log');
+    const mod = await staff('mod@news.example');
+    await mod.get('/account');
+    assert.equal((await mod.post('/sites/news/staff', { email: 'mod@news.example', role: 'admin' })).status, 403, 'a moderator does not make themself admin');
+    await admin.post('/sites/news/staff', { email: 'newmod@news.example', role: 'member' });
+    assert.equal((await api(app, 'GET', '/api/v1/mod/queue?site=news', { token })).status, 403, 'removed from staff, refused at once');
   });
 
   it('refuses a bad origin with the reason, changing nothing', async () => {
@@ -112,6 +140,7 @@ describe('a changed site, with two processes', () => {
       const caller = { actor: { userId: admin.id, displayName: 'Admin', isGuest: false, scope: 'full' as const, siteId: null }, origin: null };
       await updateSiteSettings(first.deps, caller, 'news', siteSettingsInput.parse({
         name: 'News', origins: [SITE_ORIGIN, added], guestsAllowed: true, premoderation: 'none', editWindowMinutes: 15,
+        premoderateNewMembers: 0, premoderateLinks: false, bannedWords: [], suspectWords: [], flagThreshold: 3, maxLinks: 3, minComposeSeconds: 3, autoCloseDays: null,
       }));
       let seen: string | null = null;
       for (let i = 0; i < 40 && seen === null; i++) {
