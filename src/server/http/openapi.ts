@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { editCommentBody, postCommentBody } from '../comments/schemas.js';
 import { voteBody } from '../votes/routes.js';
 import { loginBody, mailRequestBody, signUpBody, ssoBody } from '../auth/schemas.js';
+import { addressBanBody, bulkBody, commentActionBody, flagBody, threadActionBody, userActionBody } from '../moderation/routes.js';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } });
 const error = { $ref: '#/components/schemas/Error' };
@@ -139,6 +140,40 @@ export function openApiDocument(publicUrl: string) {
       },
       '/auth/sign-in-link': {
         post: { summary: 'Mail a one-time sign-in link. Answers 202 whatever the address', requestBody: { required: true, content: json(mailRequestBody) }, responses: { 202: ok('{status: "check-your-mail"}'), ...errors(400, 429) } },
+      },
+      '/comments/{id}/flag': {
+        post: {
+          summary: 'Flag a comment for the moderators (one flag per reader; at the site\'s threshold it is hidden until a moderator decides). Without a session, give author.name to flag as a new guest',
+          parameters: [idParam('Comment')], security: bearer, requestBody: { required: true, content: json(flagBody) },
+          responses: { 200: ok('{flagged: true, session?}'), ...errors(400, 401, 403, 404) },
+        },
+      },
+      '/mod/queue': {
+        get: {
+          summary: 'A moderation queue of a site, newest first, with each comment\'s thread, reasons, flags and author history; also the search (q: full text, English and Arabic)',
+          security: [{ bearer: [] }],
+          parameters: [q('site', 'site slug', true), q('queue', 'pending | flagged | spam | rejected | recent'), q('cursor', 'nextCursor of the previous page'), q('limit', '1-100'),
+            q('q', 'words of the comment'), q('author', 'author name or id'), q('thread', 'thread id'), q('status', 'comment status'), q('from', 'date'), q('to', 'date')],
+          responses: { 200: ok('{items: [{comment, thread, reasons, flags, author}], nextCursor, counts}'), ...errors(400, 401, 403, 404) },
+        },
+      },
+      '/mod/comments/{id}': {
+        post: { summary: 'Approve, reject (reason shown in place of the body), mark spam, delete, restore, pin, unpin or edit a comment', parameters: [idParam('Comment')], security: [{ bearer: [] }], requestBody: { required: true, content: json(commentActionBody) }, responses: { 200: ok('{comment}'), ...errors(400, 401, 403, 404, 409) } },
+      },
+      '/mod/comments/bulk': {
+        post: { summary: 'One action on a selection, each comment on its own', security: [{ bearer: [] }], requestBody: { required: true, content: json(bulkBody) }, responses: { 200: ok('{results: [{id, ok, comment?, error?}]}'), ...errors(400, 401) } },
+      },
+      '/mod/threads/{id}': {
+        post: { summary: 'Lock (no new comments), close (no changes at all) or reopen a thread', parameters: [idParam('Thread')], security: [{ bearer: [] }], requestBody: { required: true, content: json(threadActionBody) }, responses: { 200: ok('{thread}'), ...errors(400, 401, 403, 404) } },
+      },
+      '/mod/users/{id}': {
+        post: { summary: 'Ban, suspend until a date, shadow-ban, trust or unban a reader on a site', parameters: [idParam('User')], security: [{ bearer: [] }], requestBody: { required: true, content: json(userActionBody) }, responses: { 200: ok('{userId, bans, trusted}'), ...errors(400, 401, 403, 404) } },
+      },
+      '/mod/bans': {
+        post: { summary: 'Ban an email address or an IP hash on a site', security: [{ bearer: [] }], requestBody: { required: true, content: json(addressBanBody) }, responses: { 201: ok('{id}'), ...errors(400, 401, 403, 404) } },
+      },
+      '/mod/audit': {
+        get: { summary: 'A site\'s audit log, newest first: each entry hash-chained to the one before', security: [{ bearer: [] }], parameters: [q('site', 'site slug', true), q('before', 'entry id to page back from'), q('limit', '1-500')], responses: { 200: ok('{entries: [{id, at, actor, action, target, before, after, prevHash, hash}], nextBefore}'), ...errors(400, 401, 403, 404) } },
       },
       '/counts': {
         get: {

@@ -17,11 +17,11 @@ import { banAddress, moderateUser, USER_ACTIONS } from './user-actions.js';
 
 const idParams = z.object({ id: z.uuid('not an id') });
 const reason = z.string().trim().max(500).optional();
-const commentActionBody = z.strictObject({ action: z.enum(COMMENT_ACTIONS), reason, body: z.string().max(10_000).optional() });
-const bulkBody = z.strictObject({ ids: z.array(z.uuid()).min(1).max(100), action: z.enum(COMMENT_ACTIONS).exclude(['edit']), reason });
-const threadActionBody = z.strictObject({ action: z.enum(THREAD_ACTIONS) });
-const userActionBody = z.strictObject({ site: z.string().min(1).max(64), action: z.enum(USER_ACTIONS), until: z.coerce.date().optional(), reason });
-const addressBanBody = z.strictObject({
+export const commentActionBody = z.strictObject({ action: z.enum(COMMENT_ACTIONS), reason, body: z.string().max(10_000).optional() });
+export const bulkBody = z.strictObject({ ids: z.array(z.uuid()).min(1).max(100), action: z.enum(COMMENT_ACTIONS).exclude(['edit']), reason });
+export const threadActionBody = z.strictObject({ action: z.enum(THREAD_ACTIONS) });
+export const userActionBody = z.strictObject({ site: z.string().min(1).max(64), action: z.enum(USER_ACTIONS), until: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(), reason });
+export const addressBanBody = z.strictObject({
   site: z.string().min(1).max(64), email: z.email().max(254).optional(), ipHash: z.string().regex(/^[\w-]{20,100}$/).optional(),
   kind: z.enum(['ban', 'shadowban']).default('ban'), reason,
 });
