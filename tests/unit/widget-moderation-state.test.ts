@@ -83,12 +83,19 @@ describe('the widget\'s thread state under moderation', () => {
 
   it('follows live thread status changes, including those held while a page loads', () => {
     let state = initialThreadState(thread([c('a')]), null);
-    state = threadReducer(state, { type: 'live', cursor: '11', change: { type: 'status', status: 'locked' } });
+    state = threadReducer(state, { type: 'live', cursor: '11', change: { type: 'status', status: 'locked', cursor: '11' } });
     assert.equal(state.thread.status, 'locked');
     state = threadReducer(state, { type: 'loading', what: 'sort' });
-    state = threadReducer(state, { type: 'live', cursor: '30', change: { type: 'status', status: 'closed' } });
+    state = threadReducer(state, { type: 'live', cursor: '30', change: { type: 'status', status: 'closed', cursor: '30' } });
     assert.equal(state.thread.status, 'closed');
     state = threadReducer(state, { type: 'sorted', sort: 'newest', page: page([c('a')], '20') });
     assert.equal(state.thread.status, 'closed', 'a page read before the change does not undo it');
+    // A thread read again after a long disconnection (its status as of cursor 40), then a late replay of an older change.
+    state = threadReducer(state, { type: 'status', status: 'open', cursor: '40' });
+    state = threadReducer(state, { type: 'live', cursor: '35', change: { type: 'status', status: 'locked', cursor: '35' } });
+    assert.equal(state.thread.status, 'open', 'an older word on the status changes nothing');
+    // The page's own cursor (10) counts as the status's: a replay of what it already shows changes nothing either.
+    const fresh = threadReducer(initialThreadState(thread([]), null), { type: 'status', status: 'closed', cursor: '9' });
+    assert.equal(fresh.thread.status, 'open');
   });
 });

@@ -9,7 +9,7 @@ import { Composer } from './Composer.js';
 import { WidgetContext, type WidgetContextValue } from './context.js';
 import { callEach, type FirstPaint, type MountOptions } from './mount-options.js';
 import { initialThreadState, threadReducer } from './thread-state.js';
-import { fetchOverlay } from './thread-request.js';
+import { fetchOverlay, fetchThread } from './thread-request.js';
 import { useAccount } from './use-account.js';
 import { useLiveUpdates } from './use-live-updates.js';
 import { useReaderOverlay } from './use-reader-overlay.js';
@@ -53,7 +53,7 @@ export function Thread({ options, first, overlay }: ThreadProps) {
   const actions = useThreadActions(api, threadId, dispatch, options.callbacks);
   const now = useNow(30_000);
   const headingId = useId();
-  useLiveUpdates(options.origin, site, threadId, initial.eventCursor, dispatch, () => load('sort', state.sort));
+  useLiveUpdates(options.origin, site, threadId, initial.eventCursor, dispatch, resync);
 
   useReaderOverlay(options.origin, site, first, overlay !== undefined, dispatch);
   // After the live updates start: a returning reader's /me is not part of the first paint.
@@ -92,6 +92,18 @@ export function Thread({ options, first, overlay }: ThreadProps) {
     list.current?.querySelector<HTMLElement>(`article[data-comment-id="${focusOn}"]`)?.focus();
     setFocusOn(null);
   }, [focusOn]);
+
+  /**
+   * More was missed than the server replays: the comments are read again, and so is the thread,
+   * whose status (locked, closed) may be among what was missed.
+   */
+  function resync(): Promise<string | undefined> {
+    fetchThread(options.origin, { ...options.page, site }).then(
+      ({ thread, eventCursor }) => eventCursor && dispatch({ type: 'status', status: thread.status, cursor: eventCursor }),
+      () => undefined,
+    );
+    return load('sort', state.sort);
+  }
 
   /** Loads a page; resolves to its live cursor (undefined when it failed or was superseded). */
   async function load(what: 'sort' | 'more', sort: CommentSort): Promise<string | undefined> {

@@ -43,6 +43,8 @@ const NOBODY: ReaderState = { votes: {}, mine: {}, flagged: {}, unlisted: {} };
 
 export interface ThreadState {
   thread: ApiThread;
+  /** The live cursor the thread's status was read at: an older word on it (a held or replayed event) changes nothing. */
+  statusCursor: string | null;
   comments: ApiComment[];
   nextCursor: string | null;
   sort: CommentSort;
@@ -64,8 +66,8 @@ export type ListChange =
   | { type: 'update'; comment: ApiComment }
   | { type: 'remove'; id: string; placeholder: ApiComment | null; prunedIds: string[] }
   | { type: 'votes'; id: string; counts: VoteCounts }
-  /** A moderator locked, closed or reopened the thread. */
-  | { type: 'status'; status: ThreadStatus };
+  /** A moderator locked, closed or reopened the thread (as of `cursor`). */
+  | { type: 'status'; status: ThreadStatus; cursor: string };
 
 export type ThreadAction =
   | ListChange
@@ -88,6 +90,7 @@ export type ThreadAction =
 export function initialThreadState(response: ThreadResponse, overlay: ReaderOverlay | null): ThreadState {
   const state: ThreadState = {
     thread: response.thread,
+    statusCursor: response.eventCursor ?? null,
     comments: response.comments ?? [],
     nextCursor: response.nextCursor ?? null,
     sort: 'best',
@@ -213,7 +216,8 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
     case 'flagged':
       return setReader(state, { flagged: { [action.id]: true } });
     case 'status':
-      return action.status === state.thread.status ? state : { ...state, thread: { ...state.thread, status: action.status } };
+      if (state.statusCursor !== null && compareCursors(action.cursor, state.statusCursor) <= 0) return state;
+      return { ...state, statusCursor: action.cursor, thread: { ...state.thread, status: action.status } };
     case 'upsert': {
       const before = findComment(state.comments, action.comment.id) ?? findComment(state.orphans, action.comment.id);
       const delta = Number(isCounted(action.comment)) - Number(isCounted(before));

@@ -46,7 +46,7 @@ export function useLiveUpdates(
             updated: (event) => live(event, { type: 'update', comment: event.comment }),
             deleted: (event) => live(event, { type: 'remove', id: event.commentId, placeholder: event.placeholder, prunedIds: event.prunedIds ?? [] }),
             votes: (event) => live(event, { type: 'votes', id: event.commentId, counts: event }),
-            thread: (event) => live(event, { type: 'status', status: event.status }),
+            thread: (event) => live(event, { type: 'status', status: event.status, cursor: event.cursor }),
             resync: () => latestResync.current(),
             // Dropping the dead token reconnects (as a token change does); a newer one only needs the reconnection.
             revoked: (token) => {
