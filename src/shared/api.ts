@@ -211,7 +211,19 @@ export interface ServerToClientEvents {
   'thread:updated': (e: ThreadUpdatedEvent) => void;
   /** The socket's session was signed out (here or elsewhere): the socket is dropped next. */
   'session:revoked': () => void;
+  /** To a site's moderators (after mod:join): a comment entered, moved between or left the queues. */
+  'mod:changed': (e: ModChangedEvent) => void;
 }
+
+/** Where a comment stands now; the dashboard re-reads the queue for the rest (no text travels). */
+export interface ModChangedEvent {
+  commentId: string;
+  status: CommentStatus;
+  flagCount: number;
+}
+
+/** mod:join {site}: follow a site's queues, for its moderators only. */
+export type ModJoinAck = { ok: true } | { ok: false; error: { code: string; message: string } };
 
 export interface JoinRequest { threadId: string; since?: string }
 /**
@@ -227,4 +239,5 @@ export type JoinAck =
 export interface ClientToServerEvents {
   'thread:join': (req: JoinRequest, ack: (res: JoinAck) => void) => void;
   'thread:leave': (req: { threadId: string }) => void;
+  'mod:join': (req: { site: string }, ack: (res: ModJoinAck) => void) => void;
 }

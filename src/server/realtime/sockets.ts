@@ -1,13 +1,18 @@
 import type http from 'node:http';
+import cookieParser from 'cookie-parser';
+import type { Request, Response } from 'express';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
-import type { ClientToServerEvents, JoinAck, ServerToClientEvents } from '../../shared/api.js';
+import type { ClientToServerEvents, CommentStatus, JoinAck, ModJoinAck, ServerToClientEvents } from '../../shared/api.js';
 import { ErrorCodes } from '../../shared/errors.js';
 import { hashToken, resolveSession } from '../auth/service.js';
 import type { Actor, Deps } from '../deps.js';
 import { threadChangeNames, type ThreadChange } from '../events.js';
 import { AppError, Forbidden, NotFound } from '../errors.js';
+import { SESSION_COOKIE } from '../http/own-session.js';
 import { hashIp, limitKeys } from '../limits/service.js';
+import { requireModeratorOf } from '../moderation/access.js';
+import { getSiteBySlug } from '../sites/service.js';
 import type { SocketAdapter } from './adapter.js';
 import { keepConnectionInfo, type ConnectionInfo } from './connection-info.js';
 import { capConnectionsPerIp } from './ip-cap.js';
@@ -29,6 +34,8 @@ interface SocketData {
 
 export const threadRoom = (threadId: string) => `thread:${threadId}`;
 export const userRoom = (userId: string) => `user:${userId}`;
+/** The dashboards of one site's moderators: the queues' changes go there. */
+export const modRoom = (siteId: string) => `site:${siteId}:mod`;
 /** The sockets opened with one session: a sign-out tells and drops them. */
 const sessionRoom = (tokenHash: string) => `session:${tokenHash}`;
 
@@ -41,6 +48,7 @@ export function dropSessionSockets(io: ParleyServer, tokenHash: string): void {
 
 const joinRequest = z.object({ threadId: z.uuid(), since: z.string().optional() });
 const leaveRequest = z.object({ threadId: z.uuid() });
+const modJoinRequest = z.object({ site: z.string().min(1).max(64) });
 const MAX_CURSOR = 9223372036854775807n;
 
 /** A cursor is a bigint id; anything else (past its range, negative, not digits) names no position. */
@@ -88,10 +96,13 @@ export function createSocketServer(httpServer: http.Server, deps: Deps, options:
     },
   });
 
-  // First of the engine's listeners: the others read the address it keeps, not the request.
+  // Before keepConnectionInfo, which empties the request: this one wants no address, only the cookie.
+  // Parley's origin as deps know it: with PORT=0 the configured one names no real port until the server listens.
+  const cookieOf = keepOwnPageCookie(io, () => new URL(deps.publicUrl).origin);
+  // First of the engine's listeners that read the address: the others read the one it keeps.
   const infoOf = keepConnectionInfo(io, options.clientAddress);
   io.use(capConnectionsPerIp(io, options.socketsPerIp, (conn) => infoOf(conn).address));
-  io.use(authenticate(deps));
+  io.use(authenticate(deps, cookieOf));
 
   const offRevoked = deps.events.on('session.revoked', ({ tokenHash }) => dropSessionSockets(io, tokenHash));
   httpServer.once('close', offRevoked);
@@ -101,24 +112,68 @@ export function createSocketServer(httpServer: http.Server, deps: Deps, options:
     deps, cache, infoOf, ownOrigin: options.ownOrigin, pending: new WeakMap(), localCursors: !options.adapter, log: options.log,
   };
   const onJoin = joinHandler(ctx);
+  const onModJoin = modJoinHandler(ctx);
   io.on('connection', (socket) => {
     const actor = socket.data.actor;
     if (actor) void socket.join([userRoom(actor.userId), sessionRoom(socket.data.tokenHash as string)]);
     // Shared handlers, not closures per socket: socket.io calls them with the socket as `this`.
     socket.on('thread:join', onJoin);
     socket.on('thread:leave', onLeave);
+    socket.on('mod:join', onModJoin);
   });
   return io;
 }
 
-/** An expired token still reads public threads; it just gets no private events. */
-function authenticate(deps: Deps) {
+type EngineSocket = ParleySocket['conn'];
+const readCookies = cookieParser();
+
+/** The session cookie of a request header, parsed as Parley's own pages parse it. */
+function sessionCookieOf(header: string | undefined): string | null {
+  if (!header) return null;
+  const req = { headers: { cookie: header } } as unknown as Request;
+  readCookies(req, {} as Response, () => {});
+  const value = (req.cookies as Record<string, unknown>)[SESSION_COOKIE];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/**
+ * Parley's own pages (the dashboard) hold their session in an HttpOnly cookie, which their
+ * script cannot hand over as a token: the handshake's cookie stands in for it, from Parley's
+ * own origin only. A site's page may be same-site with Parley, so its handshake carries the
+ * cookie too, and must never act on it. Kept only until authenticate() takes it.
+ */
+function keepOwnPageCookie(io: ParleyServer, ownOrigin: () => string): (conn: EngineSocket) => string | null {
+  const cookies = new WeakMap<EngineSocket, string>();
+  io.engine.on('connection', (conn: EngineSocket) => {
+    const { headers } = conn.request;
+    const token = headers.origin === ownOrigin() ? sessionCookieOf(headers.cookie) : null;
+    if (token) cookies.set(conn, token);
+  });
+  return (conn) => {
+    const token = cookies.get(conn) ?? null;
+    cookies.delete(conn);
+    return token;
+  };
+}
+
+/**
+ * An expired token still reads public threads; it just gets no private events. Without a
+ * token, a page of Parley's own (the dashboard) is its cookie's session, when that is a full one.
+ */
+function authenticate(deps: Deps, cookieOf: (conn: EngineSocket) => string | null) {
   return async (socket: ParleySocket, next: (err?: Error) => void) => {
     const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
+    const cookie = cookieOf(socket.conn);
     socket.data.actor = null;
     if (token) {
       socket.data.actor = await resolveSession(deps, token).catch(() => null);
       socket.data.tokenHash = hashToken(token);
+    } else if (cookie) {
+      const actor = await resolveSession(deps, cookie).catch(() => null);
+      if (actor?.scope === 'full') {
+        socket.data.actor = actor;
+        socket.data.tokenHash = hashToken(cookie);
+      }
     }
     next();
   };
@@ -147,6 +202,33 @@ function joinHandler(ctx: JoinContext) {
       reply({ ok: false, error });
     });
   };
+}
+
+/**
+ * `mod:join` {site}: the socket follows the site's queues, when its session may moderate the
+ * site from where it stands (the same check as every moderation call). Joins only, never writes.
+ */
+function modJoinHandler(ctx: JoinContext) {
+  return function onModJoin(this: ParleySocket, req: unknown, ack: unknown) {
+    const reply = (res: ModJoinAck) => { if (typeof ack === 'function') ack(res); };
+    joinModerators(ctx, this, req).then(reply, (err: unknown) => {
+      if (!(err instanceof AppError)) ctx.log.warn({ err }, 'mod:join failed');
+      const error = err instanceof AppError
+        ? { code: err.code, message: err.message }
+        : { code: 'internal_error', message: 'Could not follow the queues.' };
+      reply({ ok: false, error });
+    });
+  };
+}
+
+async function joinModerators(ctx: JoinContext, socket: ParleySocket, req: unknown): Promise<ModJoinAck> {
+  const parsed = modJoinRequest.safeParse(req);
+  if (!parsed.success) return { ok: false, error: { code: ErrorCodes.validation, message: 'site must be a site\'s slug.' } };
+  const site = await getSiteBySlug(ctx.deps, parsed.data.site);
+  const caller = { actor: socket.data.actor, origin: ctx.infoOf(socket.conn).origin ?? null, sessionTokenHash: socket.data.tokenHash };
+  await requireModeratorOf(ctx.deps, caller, site);
+  await socket.join(modRoom(site.id));
+  return { ok: true };
 }
 
 function onLeave(this: ParleySocket, req: unknown) {
@@ -238,12 +320,18 @@ function mustReread(target: JoinTarget): JoinAck {
   return { ok: true, cursor: target.latestCursor, missed: 0, truncated: true };
 }
 
-/** Relays thread changes to the rooms that may see them, as the log replays them. */
+/**
+ * Relays thread changes to the rooms that may see them, as the log replays them, and the
+ * queues' changes to the site's moderators (who re-read the queue: no text travels here).
+ */
 export function relayDomainEvents(deps: Deps, io: ParleyServer): () => void {
   const offs = threadChangeNames.map((name) => deps.events.on(name, (event) => {
     const { siteId: _site, audienceUserId, ...live } = event as ThreadChange;
     const room = audienceUserId ? userRoom(audienceUserId) : threadRoom(event.threadId);
     io.to(room).emit(socketEventName(name), live as never);
+  }));
+  offs.push(deps.events.on('moderation.changed', ({ siteId, commentId, status, flagCount }) => {
+    io.to(modRoom(siteId)).emit('mod:changed', { commentId, status: status as CommentStatus, flagCount });
   }));
   return () => offs.forEach((off) => off());
 }
