@@ -395,20 +395,31 @@ describe('moderation in the widget, in Chromium', { skip, timeout: 120_000 }, ()
     parley.deps.events.emit('site.changed', { siteId });
     const page = await openReader('refusals');
     const form = topComposer(page);
+    const refusal = 'Your comment contains a word this site does not allow: "crapola".';
     try {
       await postAtPace(form, 'What utter crapola this is.', 'Ike');
-      await form.getByRole('alert').filter({ hasText: 'Your comment contains a word this site does not allow: "crapola".' }).waitFor({ timeout: 5000 });
+      await form.getByRole('alert').filter({ hasText: refusal }).waitFor({ timeout: 5000 });
       assert.equal(await form.getByRole('textbox', { name: 'Comment' }).inputValue(), 'What utter crapola this is.', 'the text stays');
+
+      await form.getByRole('textbox', { name: 'Comment' }).fill('A calmer comment, then.');
+      await page.waitForTimeout(3200);
+      await form.getByRole('button', { name: 'Post comment' }).click();
+      await byText(page, 'A calmer comment, then.').waitFor();
+      // By its author: while it is edited, its text is in the edit box, not in the article's text.
+      const calmer = commentBy(page, 'Ike');
+      // An edit meets the same rule, and says so the same way.
+      await calmer.getByRole('button', { name: 'Edit' }).click();
+      await calmer.getByRole('textbox', { name: 'Comment' }).fill('A calmer comment, then. Crapola!');
+      await calmer.getByRole('button', { name: 'Save' }).click();
+      await calmer.getByRole('alert').filter({ hasText: refusal }).waitFor({ timeout: 5000 });
+      assert.equal(await calmer.getByRole('textbox', { name: 'Comment' }).inputValue(), 'A calmer comment, then. Crapola!');
+      await calmer.getByRole('button', { name: 'Cancel' }).click();
     } finally {
       await parley.database.pool.query(`update sites set banned_words = '{}' where id = $1`, [siteId]);
       parley.deps.events.emit('site.changed', { siteId });
     }
 
-    // Once the reader is someone (their first comment made them a guest), a moderator bans them.
-    await form.getByRole('textbox', { name: 'Comment' }).fill('A calmer comment, then.');
-    await page.waitForTimeout(3200);
-    await form.getByRole('button', { name: 'Post comment' }).click();
-    await byText(page, 'A calmer comment, then.').waitFor();
+    // The reader is someone now (their first comment made them a guest): a moderator bans them.
     const token = await storedToken(page, parley.url, SITE);
     const me = await (await fetch(`${parley.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).json() as { user: { id: string } };
     await moderate('users', me.user.id, { site: SITE, action: 'ban' });

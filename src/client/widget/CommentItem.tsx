@@ -5,7 +5,7 @@
  */
 import { useRef, useState } from 'preact/hooks';
 import type { ApiComment } from '../../shared/api.js';
-import { errorText } from './api.js';
+import { refusalText } from './api.js';
 import { canChange, isOwn, isRemoved, useWidget } from './context.js';
 import { Composer } from './Composer.js';
 import { EditForm } from './EditForm.js';
@@ -72,7 +72,7 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
     try {
       await action();
     } catch (failure) {
-      setError(errorText(failure));
+      setError(refusalText(failure));
     } finally {
       setBusy(false);
     }

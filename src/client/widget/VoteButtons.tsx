@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import type { RefObject } from 'preact';
 import type { ApiComment } from '../../shared/api.js';
 import { scoreOf } from '../../shared/votes.js';
-import { errorText } from './api.js';
+import { refusalText } from './api.js';
 import { isOwn, useWidget } from './context.js';
 
 interface VoteButtonsProps {
@@ -40,7 +40,7 @@ export function VoteButtons({ comment, onError, onNeedName, container }: VoteBut
     } catch (failure) {
       // The session was gone (dropped as unknown on the way): ask for a name as for a new reader.
       if ((failure as { code?: string }).code === 'auth_required') onNeedName(direction);
-      else onError(errorText(failure));
+      else onError(refusalText(failure));
     } finally {
       setVoting(false);
     }

@@ -2,7 +2,7 @@
 import { useLayoutEffect, useState } from 'preact/hooks';
 import type { RefObject, TargetedEvent, TargetedKeyboardEvent } from 'preact';
 import { MAX_BODY_LENGTH } from '../../shared/api.js';
-import { errorText } from './api.js';
+import { refusalText } from './api.js';
 
 export function MarkdownHint({ id }: { id: string }) {
   return (
@@ -97,7 +97,7 @@ export function useFieldSubmit(options: {
       await options.send();
     } catch (failure) {
       // A guest name a member owns is the field's fault (a vote's name prompt); any other, the request's.
-      setError({ message: errorText(failure), aboutField: (failure as { code?: string }).code === 'name_taken' });
+      setError({ message: refusalText(failure), aboutField: (failure as { code?: string }).code === 'name_taken' });
       setBusy(false);
       if (options.refocusOnFailure) options.field.current?.focus();
     }
