@@ -33,6 +33,7 @@ import { avatarRoutes } from './own-pages/avatars.js';
 import { accountPageRoutes, userApiRoutes } from './profile/routes.js';
 import { siteSettingsRoutes } from './sites/settings-routes.js';
 import { moderationRoutes } from './moderation/routes.js';
+import { adminRoutes } from './admin/routes.js';
 
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/client');
 
@@ -118,6 +119,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   app.use(oidcRoutes(deps, passport, oidc));
   app.use(accountPageRoutes(deps));
   app.use(siteSettingsRoutes(deps));
+  app.use(adminRoutes(deps));
 
   app.use(staticClient());
   if (config.demo) app.get('/', (_req, res) => { res.type('html').send(renderDemoPage()); });

@@ -38,6 +38,13 @@ export interface PageOptions {
   wide?: boolean;
   /** A script the page needs (the popup's hand-off): runs under this response's nonce only. */
   script?: string;
+  /**
+   * A bundle of Parley's client (the dashboard's), loaded as a module under the nonce; the page
+   * may then also reach Parley itself (fetch, its socket): `connect` lists those origins.
+   */
+  bundle?: { src: string; connect: string[] };
+  /** The page's own styles, after the common ones. */
+  styles?: string;
   status?: number;
 }
 
@@ -45,7 +52,8 @@ export interface PageOptions {
 export function sendOwnPage(res: Response, body: ComponentChildren, options: PageOptions): void {
   const nonce = randomBytes(16).toString('base64');
   res.set({
-    'Content-Security-Policy': `default-src 'none'; img-src 'self' data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    'Content-Security-Policy': `default-src 'none'; img-src 'self' data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';${
+      options.bundle ? ` connect-src ${options.bundle.connect.join(' ')};` : ''} form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
     'Cache-Control': 'no-store',
     'X-Frame-Options': 'DENY',
   });
@@ -56,11 +64,12 @@ export function sendOwnPage(res: Response, body: ComponentChildren, options: Pag
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
         <title>{`${options.title} · Parley`}</title>
-        <style nonce={nonce} dangerouslySetInnerHTML={{ __html: styles }} />
+        <style nonce={nonce} dangerouslySetInnerHTML={{ __html: styles + (options.styles ?? '') }} />
       </head>
       <body>
         <main class={options.wide ? 'wide' : undefined}>{body}</main>
         {options.script && <script nonce={nonce} dangerouslySetInnerHTML={{ __html: options.script }} />}
+        {options.bundle && <script type="module" nonce={nonce} src={options.bundle.src} />}
       </body>
     </html>,
   );
