@@ -4,6 +4,8 @@
  *   widget.js  ES module: the thread UI (preact), nothing else needed to render
  *   chunks/    live updates (socket.io-client), imported by widget.js after the thread shows
  *   count.js   classic script for "N Comments" links
+ *   admin.js   ES module: the moderators' dashboard on Parley's own pages (socket.io-client
+ *              included: the dashboard is live from the start)
  * and writes dist/client/manifest.json with each file's raw and gzip size, which the
  * size benchmark reads. Run: npm run build
  */
@@ -66,6 +68,16 @@ const widget = (liveChunkFile: string): BuildOptions => ({
   external: ['./chunks/*'],
 });
 
+/** The dashboard's enhancement of its server-rendered pages: one file, loaded under the page's nonce (no chunks to allow). */
+const admin: BuildOptions = {
+  ...common,
+  entryPoints: { admin: join(root, 'src/client/admin/index.ts') },
+  outdir,
+  format: 'esm',
+  target: 'es2020',
+  entryNames: '[name]',
+};
+
 interface FileSize {
   file: string;
   raw: number;
@@ -104,6 +116,7 @@ async function main() {
     build(classicScript('src/client/widget/embed.ts', 'embed.js')),
     buildWidget(),
     build(classicScript('src/client/count/count.ts', 'count.js')),
+    build(admin),
   ]);
 
   const files = listFiles(outdir).sort().map(sizeOf);
@@ -117,6 +130,8 @@ async function main() {
       /** Loaded after the thread is shown: socket.io-client for live updates. */
       live: total(files.filter((size) => size.file.startsWith('chunks/'))),
       count: total(named('count.js')),
+      /** The moderators' dashboard (not a reader's download). */
+      admin: total(named('admin.js')),
     },
   };
   writeFileSync(join(outdir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
