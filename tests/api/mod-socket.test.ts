@@ -29,13 +29,13 @@ async function login(email: string, site?: string, origin?: string): Promise<str
   return res.json.session.token;
 }
 
-async function connect(options: { token?: string; origin?: string; cookie?: string } = {}): Promise<Client> {
+/** With a cookie, the socket asks for it to be its session, as the dashboard's does (unless `askForCookie` is false). */
+async function connect(options: { token?: string; origin?: string; cookie?: string; askForCookie?: boolean } = {}): Promise<Client> {
   const headers: Record<string, string> = {};
   if (options.origin) headers.origin = options.origin;
   if (options.cookie) headers.cookie = options.cookie;
-  const socket = io(app.url, {
-    transports: ['websocket'], reconnection: false, forceNew: true, auth: options.token ? { token: options.token } : {}, extraHeaders: headers,
-  });
+  const auth = options.token ? { token: options.token } : options.cookie && options.askForCookie !== false ? { cookie: true } : {};
+  const socket = io(app.url, { transports: ['websocket'], reconnection: false, forceNew: true, auth, extraHeaders: headers });
   sockets.push(socket);
   const received: Received[] = [];
   socket.onAny((event, data) => received.push({ event, data }));
@@ -106,6 +106,9 @@ describe('the moderators\' room', () => {
     const foreignCookie = await connect({ cookie: modCookie, origin: SITE_ORIGIN });
     const stranger = await connect();
     const strangerOnPage = await connect({ origin: SITE_ORIGIN });
+    // Parley's own page that does not ask (the widget on the demo page) stays a stranger whatever its cookie.
+    const unasked = await connect({ cookie: modCookie, origin: app.url, askForCookie: false });
+    assert.equal(errorCode(await modJoin(unasked)), 'auth_required');
     assert.equal(errorCode(await modJoin(reader)), 'forbidden');
     assert.equal(errorCode(await modJoin(otherModerator)), 'forbidden');
     assert.equal(errorCode(await modJoin(foreignCookie)), 'auth_required');
@@ -130,7 +133,7 @@ describe('the moderators\' room', () => {
     }
 
     await pause(200);
-    for (const [name, client] of Object.entries({ reader, otherModerator, foreignCookie, stranger, strangerOnPage })) {
+    for (const [name, client] of Object.entries({ reader, otherModerator, foreignCookie, stranger, strangerOnPage, unasked })) {
       assert.deepEqual(client.received.filter((r) => r.event === 'mod:changed'), [], `${name} hears nothing of the queues`);
     }
   });

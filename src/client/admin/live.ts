@@ -16,7 +16,8 @@ export interface LiveHooks {
 }
 
 export function followQueues(site: string, hooks: LiveHooks): void {
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(location.origin, { transports: ['websocket', 'polling'] });
+  // The cookie goes with the handshake by itself; `cookie: true` asks the server to take it as the session.
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(location.origin, { transports: ['websocket', 'polling'], auth: { cookie: true } });
   socket.on('connect', () => {
     socket.timeout(10_000).emit('mod:join', { site }, (err: Error | null, ack: ModJoinAck) => {
       if (err) hooks.state('Live updates: no answer; the page shows what it had.');

@@ -158,7 +158,9 @@ function keepOwnPageCookie(io: ParleyServer, ownOrigin: () => string): (conn: En
 
 /**
  * An expired token still reads public threads; it just gets no private events. Without a
- * token, a page of Parley's own (the dashboard) is its cookie's session, when that is a full one.
+ * token, a page of Parley's own that asks for it (the dashboard: `auth: {cookie: true}`) is its
+ * cookie's session, when that is a full one; the widget on Parley's demo page, which does not
+ * ask, stays whoever its own token says.
  */
 function authenticate(deps: Deps, cookieOf: (conn: EngineSocket) => string | null) {
   return async (socket: ParleySocket, next: (err?: Error) => void) => {
@@ -168,7 +170,7 @@ function authenticate(deps: Deps, cookieOf: (conn: EngineSocket) => string | nul
     if (token) {
       socket.data.actor = await resolveSession(deps, token).catch(() => null);
       socket.data.tokenHash = hashToken(token);
-    } else if (cookie) {
+    } else if (cookie && socket.handshake.auth?.cookie === true) {
       const actor = await resolveSession(deps, cookie).catch(() => null);
       if (actor?.scope === 'full') {
         socket.data.actor = actor;
