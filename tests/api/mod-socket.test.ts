@@ -132,6 +132,14 @@ describe('the moderators\' room', () => {
       assert.deepEqual(event.data, { commentId: held.id, status: 'approved', flagCount: 0 });
     }
 
+    // A reader's flag puts the published comment in the Flagged queue: the dashboards hear of it too.
+    const flagged = await api(app, 'POST', `/api/v1/comments/${held.id}/flag`, { body: { reason: 'spam' }, token: tokens['reader@news.example'] });
+    assert.equal(flagged.status, 200, flagged.text);
+    for (const client of [moderator, dashboard]) {
+      const event = await waitFor(() => client.received.find((r) => r.event === 'mod:changed' && r.data.flagCount === 1), 'the flag');
+      assert.deepEqual(event.data, { commentId: held.id, status: 'approved', flagCount: 1 });
+    }
+
     await pause(200);
     for (const [name, client] of Object.entries({ reader, otherModerator, foreignCookie, stranger, strangerOnPage, unasked })) {
       assert.deepEqual(client.received.filter((r) => r.event === 'mod:changed'), [], `${name} hears nothing of the queues`);
