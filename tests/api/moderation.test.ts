@@ -61,7 +61,8 @@ async function waitFor<T>(check: () => T | undefined, what: string): Promise<T> 
 }
 
 before(async () => {
-  app = await startTestApp();
+  // Readers at different addresses: the test names them in X-Forwarded-For, as a proxy would.
+  app = await startTestApp({ trustProxy: 'loopback' });
   await createSite(app.deps, { slug: 'other', name: 'Other', origins: [OTHER_ORIGIN] });
   const other = (await app.database.pool.query(`select id from sites where slug = 'other'`)).rows[0].id;
   for (const [email, siteId, role] of [['mod@news.example', app.site.id, 'moderator'], ['mod@other.example', other, 'moderator']] as const) {
@@ -234,7 +235,9 @@ describe('flags', () => {
       const thread = await openThread(app, 'flags');
       const target = await post(thread.id, { body: 'Provocative' });
       const id = target.json.comment.id;
-      const flag = (token: string) => api(app, 'POST', `/api/v1/comments/${id}/flag`, { token, headers: { origin: SITE_ORIGIN }, body: { reason: 'abuse' } });
+      const flag = (token: string, from = '203.0.113.1') => api(app, 'POST', `/api/v1/comments/${id}/flag`, {
+        token, headers: { origin: SITE_ORIGIN, 'x-forwarded-for': from }, body: { reason: 'abuse' },
+      });
       assert.equal((await flag(target.json.session.token)).status, 403, 'not your own');
       const flagger = (await post(thread.id)).json.session.token;
       assert.equal((await flag(flagger)).status, 200);
@@ -244,11 +247,16 @@ describe('flags', () => {
       assert.deepEqual(flagged.flags.map((f: any) => f.reason), ['abuse']);
       const overlay = await api(app, 'GET', `/api/v1/threads/${thread.id}/me`, { token: flagger });
       assert.deepEqual(overlay.json.flagged, [id]);
+      const sameAddress = (await post(thread.id)).json.session.token;
+      assert.equal((await flag(sameAddress)).status, 200);
+      assert.equal((await page(thread.id)).some((c) => c.id === id), true, 'a second guest name from the same address is the same voice');
       const second = (await post(thread.id)).json.session.token;
-      assert.equal((await flag(second)).status, 200);
-      assert.equal((await page(thread.id)).some((c) => c.id === id), false, 'hidden at the threshold');
+      assert.equal((await flag(second, '198.51.100.7')).status, 200);
+      assert.equal((await page(thread.id)).some((c) => c.id === id), false, 'hidden once two addresses flagged it');
       assert.equal((await act(id, { action: 'approve' })).status, 200);
       assert.equal((await page(thread.id)).some((c) => c.id === id), true, 'back once approved');
+      const answered = await api(app, 'GET', `/api/v1/threads/${thread.id}/me`, { token: flagger });
+      assert.deepEqual(answered.json.flagged, [], 'the approval answered the flags');
       const stranger = await api(app, 'POST', `/api/v1/comments/${id}/flag`, { headers: { origin: SITE_ORIGIN }, body: { reason: 'spam' } });
       assert.equal(stranger.status, 401);
     } finally {

@@ -266,6 +266,8 @@ export const flags = pgTable('flags', {
   userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
   reason: text('reason', { enum: ['spam', 'abuse', 'off-topic', 'misinformation', 'other'] }).notNull(),
   note: text('note'),
+  /** The flagger's address (hashed): flags from one address count once towards hiding, whatever names they use. */
+  ipHash: text('ip_hash'),
   createdAt: createdAt(),
 }, (t) => [primaryKey({ columns: [t.commentId, t.userId] })]);
 

@@ -10,7 +10,7 @@ import { deletionOutcome, PLACEHOLDER_STATUSES } from '../comments/placeholders.
 import { renderMarkdown } from '../comments/render.js';
 import { toApiComment, type CommentRow } from '../comments/serialize.js';
 import { transactional, type Tx } from '../db/index.js';
-import { commentRevisions, comments, sites, threads } from '../db/schema.js';
+import { commentRevisions, comments, flags, sites, threads } from '../db/schema.js';
 import type { Actor, Caller, Deps } from '../deps.js';
 import { BadRequest, Conflict, NotFound } from '../errors.js';
 import { cleanBody } from '../text.js';
@@ -105,6 +105,8 @@ export async function moderateComment(deps: Deps, caller: Caller, input: Comment
     const change = changeFor(current, input, now);
     if (input.action === 'edit') await tx.insert(commentRevisions).values({ commentId: current.id, bodySource: current.bodySource, editedBy: moderator.userId, createdAt: now });
     const [row] = await tx.update(comments).set(change).where(eq(comments.id, current.id)).returning();
+    // A moderator who keeps the comment has answered its flags: readers may flag it anew.
+    if (input.action === 'approve' || input.action === 'restore') await tx.delete(flags).where(eq(flags.commentId, row.id));
     const delta = Number(isPublic(row)) - Number(isPublic(current));
     if (delta !== 0) await tx.update(threads).set({ commentCount: sql`${threads.commentCount} + ${delta}` }).where(eq(threads.id, row.threadId));
     await recordModeration(deps, tx, afterCommit, { moderator, current, row, action: input.action });

@@ -1,6 +1,7 @@
 /**
- * Readers flag comments, one flag each. At the site's threshold a published comment is hidden
- * until a moderator decides; every flag shows in the moderators' Flagged queue at once.
+ * Readers flag comments, one flag each. When flags from as many addresses as the site's threshold
+ * stand, a published comment is hidden until a moderator decides (approving it answers the
+ * flags, which then go); every flag shows in the moderators' Flagged queue at once.
  */
 import { eq, sql } from 'drizzle-orm';
 import type { FlagReason } from '../../shared/api.js';
@@ -10,6 +11,7 @@ import { transactional } from '../db/index.js';
 import { comments, flags, sites } from '../db/schema.js';
 import type { Caller, Deps } from '../deps.js';
 import { Forbidden, NotFound } from '../errors.js';
+import { hashIp } from '../limits/service.js';
 import { cleanName, stripControls } from '../text.js';
 import { recordModeration } from './comment-actions.js';
 
@@ -34,13 +36,17 @@ export async function flagComment(deps: Deps, caller: Caller, input: FlagInput):
     if (isCommentAuthor(flagger.actor, found.comment)) throw new Forbidden('You cannot flag your own comment.');
     const added = await tx.insert(flags).values({
       commentId: found.comment.id, userId: flagger.actor.userId, reason: input.reason, note: input.note ? stripControls(input.note).trim() || null : null,
+      ipHash: hashIp(deps.secret, caller.ip),
     }).onConflictDoNothing().returning({ one: sql`1` });
     const result = { flagged: true as const, ...(flagger.session ? { session: flagger.session } : {}) };
     // A second flag from the same reader changes nothing.
     if (added.length === 0) return result;
     const current = found.comment;
     const flagCount = current.flagCount + 1;
-    const hide = current.status === 'approved' && flagCount >= found.site.flagThreshold;
+    // One address flagging under several guest names is one voice: it alone cannot hide a comment.
+    const [{ voices }] = await tx.select({ voices: sql<number>`count(distinct coalesce(${flags.ipHash}, ${flags.userId}::text))::int` })
+      .from(flags).where(eq(flags.commentId, current.id));
+    const hide = current.status === 'approved' && voices >= found.site.flagThreshold;
     const [row] = await tx.update(comments).set({
       flagCount,
       ...(hide ? { status: 'pending' as const, pinned: false, moderationReasons: [...new Set([...current.moderationReasons, 'flags'])] } : {}),
