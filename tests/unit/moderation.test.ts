@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { canonicalJson, entryHash, GENESIS_HASH } from '../../src/server/moderation/audit.js';
 import { bansPhase, linksPhase, spamSignalsPhase, suspectWordsPhase, type NewComment } from '../../src/server/moderation/phases.js';
-import { canModerate } from '../../src/server/moderation/policy.js';
+import { canModerate, commentActionApplies } from '../../src/server/moderation/policy.js';
 import { countLinks, wordsFound } from '../../src/server/moderation/words.js';
 import type { Site } from '../../src/server/sites/service.js';
 import { acceptsChanges, acceptsNewComments, effectiveThreadStatus } from '../../src/server/threads/policy.js';
@@ -70,5 +70,18 @@ describe('the audit chain', () => {
     for (const changed of [{ actorName: 'Other' }, { after: { status: 'approved' } }, { prevHash: '1'.repeat(64) }, { at: new Date('2026-01-01T00:00:01Z') }]) {
       assert.notEqual(entryHash({ ...entry, ...changed }), hash);
     }
+  });
+});
+
+describe('which actions apply to a comment', () => {
+  const c = (over: object = {}) => ({ status: 'approved', parentId: null, pinned: false, flagCount: 0, shadowed: false, ...over });
+  it('offers only what means something: the service refuses the rest and the dashboard hides it', () => {
+    assert.equal(commentActionApplies('approve', c()), false);
+    assert.equal(commentActionApplies('approve', c({ flagCount: 2 })), true);
+    assert.equal(commentActionApplies('approve', c({ status: 'pending' })), true);
+    assert.equal(commentActionApplies('pin', c({ parentId: 'p' })), false);
+    assert.deepEqual([commentActionApplies('pin', c({ pinned: true })), commentActionApplies('unpin', c({ pinned: true }))], [false, true]);
+    assert.deepEqual([commentActionApplies('restore', c({ status: 'spam' })), commentActionApplies('restore', c({ status: 'deleted' }))], [true, false]);
+    for (const action of ['approve', 'reject', 'spam', 'delete', 'edit', 'pin'] as const) assert.equal(commentActionApplies(action, c({ status: 'deleted' })), false, action);
   });
 });

@@ -4,6 +4,7 @@
  * Every action is a plain form (it works without the script); the script sends the same
  * fields to the form's `data-api` instead.
  */
+import { commentActionApplies, type ModeratedCommentAction } from '../moderation/policy.js';
 import type { QueueItem } from '../moderation/queue.js';
 
 /** What each hold reason of the rules means, in the moderators' words. */
@@ -57,24 +58,24 @@ function ActionButton({ action, label, danger, shortcut }: { action: string; lab
 function CommentActions({ item, ctx }: { item: QueueItem; ctx: FormContext }) {
   const c = item.comment;
   const id = c.id;
-  const live = c.status !== 'deleted';
-  const held = c.status !== 'approved' || c.flagCount > 0 || c.shadowed;
+  const can = (action: ModeratedCommentAction) => commentActionApplies(action, c);
   return (
     <form method="post" class="inline actions" action={`/admin/${encodeURIComponent(ctx.site)}/comments/${id}`} data-api={`/api/v1/mod/comments/${id}`}>
       <Hidden ctx={ctx} />
       <fieldset>
         <legend>Comment</legend>
-        {live && held && <ActionButton action="approve" label="Approve" shortcut="a" />}
-        {live && c.status !== 'rejected' && (
+        {can('approve') && <ActionButton action="approve" label="Approve" shortcut="a" />}
+        {can('reject') && (
           <>
             <label class="reason">Public reason (if rejected)<input type="text" name="reason" maxLength={500} /></label>
             <ActionButton action="reject" label="Reject" shortcut="r" />
           </>
         )}
-        {live && c.status !== 'spam' && <ActionButton action="spam" label="Spam" shortcut="s" />}
-        {(c.status === 'rejected' || c.status === 'spam') && <ActionButton action="restore" label="Restore" />}
-        {c.status === 'approved' && !c.parentId && <ActionButton action={c.pinned ? 'unpin' : 'pin'} label={c.pinned ? 'Unpin' : 'Pin'} />}
-        {live && <ActionButton action="delete" label="Delete" danger />}
+        {can('spam') && <ActionButton action="spam" label="Spam" shortcut="s" />}
+        {can('restore') && <ActionButton action="restore" label="Restore" />}
+        {can('pin') && <ActionButton action="pin" label="Pin" />}
+        {can('unpin') && <ActionButton action="unpin" label="Unpin" />}
+        {can('delete') && <ActionButton action="delete" label="Delete" danger />}
       </fieldset>
     </form>
   );

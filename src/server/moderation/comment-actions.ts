@@ -16,8 +16,9 @@ import { BadRequest, Conflict, NotFound } from '../errors.js';
 import { cleanBody } from '../text.js';
 import { requireModeratorOf } from './access.js';
 import { appendAudit } from './audit.js';
+import { commentActionApplies, type ModeratedCommentAction } from './policy.js';
 
-export const COMMENT_ACTIONS = ['approve', 'reject', 'spam', 'delete', 'restore', 'pin', 'unpin', 'edit'] as const;
+export const COMMENT_ACTIONS = ['approve', 'reject', 'spam', 'delete', 'restore', 'pin', 'unpin', 'edit'] as const satisfies readonly ModeratedCommentAction[];
 export type CommentAction = (typeof COMMENT_ACTIONS)[number];
 
 export interface CommentActionInput {
@@ -31,11 +32,22 @@ export interface CommentActionInput {
 
 type Change = Partial<Pick<CommentRow, 'status' | 'moderationNote' | 'pinned' | 'shadowed' | 'flagCount' | 'bodySource' | 'bodyHtml' | 'editedAt' | 'deletedAt'>>;
 
-/** What an action changes, or why it cannot apply to the comment as it is. */
+const notApplicable: Record<CommentAction, string> = {
+  approve: 'This comment is published already, and nothing holds it.',
+  reject: 'This comment is rejected already.',
+  spam: 'This comment is marked as spam already.',
+  delete: 'This comment is deleted already.',
+  restore: 'Only a rejected comment or spam can be restored (a deleted comment\'s text is gone).',
+  pin: 'Only a published top-level comment that is not pinned can be pinned.',
+  unpin: 'This comment is not pinned.',
+  edit: 'A deleted comment has no text left to edit.',
+};
+
+/** What an action changes, or why it cannot apply to the comment as it is (policy.ts's rule). */
 function changeFor(current: CommentRow, input: CommentActionInput, now: Date): Change {
+  if (!commentActionApplies(input.action, current)) throw new Conflict(notApplicable[input.action]);
   switch (input.action) {
     case 'approve':
-      if (current.status === 'deleted') throw new Conflict('A deleted comment has no text left to approve.');
       return { status: 'approved', shadowed: false, flagCount: 0, moderationNote: null };
     case 'reject':
       return { status: 'rejected', moderationNote: input.reason?.trim() || null, pinned: false };
@@ -44,17 +56,13 @@ function changeFor(current: CommentRow, input: CommentActionInput, now: Date): C
     case 'delete':
       return { status: 'deleted', bodySource: '', bodyHtml: '', deletedAt: now, pinned: false, moderationNote: null };
     case 'restore':
-      if (current.status === 'deleted') throw new Conflict('A deleted comment\'s text is gone: it cannot be restored.');
-      if (current.status !== 'rejected' && current.status !== 'spam') throw new Conflict('Only a rejected comment or spam can be restored.');
       return { status: 'approved', moderationNote: null, flagCount: 0 };
     case 'pin':
     case 'unpin':
-      if (current.parentId || current.status !== 'approved') throw new Conflict('Only a published top-level comment can be pinned.');
       return { pinned: input.action === 'pin' };
     case 'edit': {
       const body = cleanBody(input.body ?? '').trim();
       if (!body) throw new BadRequest('body must not be empty', { body: ['body must not be empty'] });
-      if (current.status === 'deleted') throw new Conflict('A deleted comment cannot be edited.');
       return { bodySource: body, bodyHtml: renderMarkdown(body), editedAt: now };
     }
   }
