@@ -2,7 +2,7 @@
 import { useId, useRef, useState } from 'preact/hooks';
 import type { ApiComment } from '../../shared/api.js';
 import { useWidget } from './context.js';
-import { CommentBox, MarkdownHint, useAutoFocus, useFieldSubmit } from './form-parts.js';
+import { CommentBox, FormFooter, MarkdownHint, useAutoFocus, useFieldSubmit } from './form-parts.js';
 import { textFromHtml } from './format.js';
 import { readSource } from './local-data.js';
 
@@ -45,19 +45,7 @@ export function EditForm({ comment, onClose }: EditFormProps) {
         onValue={setBody}
       />
       <MarkdownHint id={hintId} />
-      {error && (
-        <p class="error" role="alert" id={errorId}>
-          {error.message}
-        </p>
-      )}
-      <div class="form-buttons">
-        <button type="button" class="secondary" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="submit" class="primary" disabled={saving}>
-          Save
-        </button>
-      </div>
+      <FormFooter error={error} errorId={errorId} busy={saving} submitLabel="Save" onCancel={onClose} />
     </form>
   );
 }

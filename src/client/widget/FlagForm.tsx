@@ -9,6 +9,7 @@ import { MAX_NAME_LENGTH, type ApiComment, type FlagReason } from '../../shared/
 import { refusalText } from './api.js';
 import { useWidget } from './context.js';
 import { readGuest } from './local-data.js';
+import { FormFooter } from './form-parts.js';
 
 const REASONS: Array<[FlagReason, string]> = [
   ['spam', 'Spam'],
@@ -147,19 +148,7 @@ export function FlagForm({ comment, onFlagged, onClose }: FlagFormProps) {
           </label>
         </div>
       )}
-      {error && (
-        <p class="error" role="alert" id={errorId}>
-          {error.message}
-        </p>
-      )}
-      <div class="form-buttons">
-        <button type="button" class="secondary" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="submit" class="primary" disabled={sending}>
-          Send flag
-        </button>
-      </div>
+      <FormFooter error={error} errorId={errorId} busy={sending} submitLabel="Send flag" onCancel={onClose} />
     </form>
   );
 }

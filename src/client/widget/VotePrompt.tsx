@@ -5,7 +5,7 @@
 import { useId, useRef, useState } from 'preact/hooks';
 import { MAX_NAME_LENGTH, type ApiComment } from '../../shared/api.js';
 import { useWidget } from './context.js';
-import { useAutoFocus, useFieldSubmit } from './form-parts.js';
+import { FormFooter, useAutoFocus, useFieldSubmit } from './form-parts.js';
 import { readGuest } from './local-data.js';
 
 interface VotePromptProps {
@@ -55,19 +55,7 @@ export function VotePrompt({ comment, direction, onClose }: VotePromptProps) {
           />
         </label>
       </div>
-      {error && (
-        <p class="error" role="alert" id={errorId}>
-          {error.message}
-        </p>
-      )}
-      <div class="form-buttons">
-        <button type="button" class="secondary" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="submit" class="primary" disabled={sending}>
-          Vote as guest
-        </button>
-      </div>
+      <FormFooter error={error} errorId={errorId} busy={sending} submitLabel="Vote as guest" onCancel={onClose} />
     </form>
   );
 }

@@ -104,3 +104,30 @@ export function useFieldSubmit(options: {
   }
   return { busy, error, submit };
 }
+
+/** The end of a small form: what went wrong (announced), then Cancel and the form's own action. */
+export function FormFooter({ error, errorId, busy, submitLabel, onCancel }: {
+  error: { message: string } | null | undefined;
+  errorId: string;
+  busy: boolean;
+  submitLabel: string;
+  onCancel: () => void;
+}) {
+  return (
+    <>
+      {error && (
+        <p class="error" role="alert" id={errorId}>
+          {error.message}
+        </p>
+      )}
+      <div class="form-buttons">
+        <button type="button" class="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" class="primary" disabled={busy}>
+          {submitLabel}
+        </button>
+      </div>
+    </>
+  );
+}
