@@ -9,6 +9,7 @@ import {
 } from './sites/service.js';
 import { verifyAuditChain } from './moderation/audit.js';
 import { createAccount, findAccountByEmail, setRole } from './auth/accounts.js';
+import { importDisqusCommand } from './imports/cli.js';
 
 const usage = `Usage: npm run parley -- <command> [options]
 
@@ -31,6 +32,11 @@ Commands:
       Adds a local account (verified: it may sign in at once), optionally staff of a site.
   create-admin --site SLUG --email EMAIL
       Makes the account with that email an admin of the site.
+  import disqus FILE --site SLUG [--dry-run] [--map-url FROM=TO ...] [--report FILE]
+      Imports a Disqus export (threads, comments, replies at any depth; spam kept hidden) into
+      the site; again with the same file adds nothing, with a newer one only what is new. Prints
+      a reconciliation report (per thread: posts in the file, imported, skipped and why);
+      --report writes it as JSON; --dry-run prints it and changes nothing.
 `;
 
 async function withDatabase<T>(work: (deps: Deps, config: Config) => Promise<T>): Promise<T> {
@@ -168,6 +174,10 @@ async function createAdminCommand(args: string[]): Promise<void> {
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   'create-site': createSiteCommand, 'site-settings': siteSettingsCommand, 'create-user': createUserCommand, 'create-admin': createAdminCommand,
   'verify-audit': verifyAuditCommand,
+  import: async (args) => {
+    if (args[0] !== 'disqus') throw new Error(`Give the format: import disqus FILE --site SLUG.\n\n${usage}`);
+    await importDisqusCommand(args.slice(1), withDatabase);
+  },
 };
 
 const [name, ...rest] = process.argv.slice(2);

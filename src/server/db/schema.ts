@@ -136,8 +136,14 @@ export const threads = pgTable('threads', {
   commentCount: integer('comment_count').notNull().default(0),
   /** Events up to this cursor were pruned from the log: a client resuming from before it re-reads the thread. */
   eventsPrunedThrough: bigint('events_pruned_through', { mode: 'number' }).notNull().default(0),
+  /** Where an imported thread came from (`disqus`) and its id there: a re-import finds it again. */
+  importOrigin: text('import_origin'),
+  importId: text('import_id'),
   createdAt: createdAt(),
-}, (t) => [uniqueIndex('threads_site_key_uq').on(t.siteId, t.key)]);
+}, (t) => [
+  uniqueIndex('threads_site_key_uq').on(t.siteId, t.key),
+  uniqueIndex('threads_site_import_uq').on(t.siteId, t.importOrigin, t.importId),
+]);
 
 export const comments = pgTable('comments', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -170,6 +176,9 @@ export const comments = pgTable('comments', {
   /** Its author was shadow-banned when it was written: only they see it, as if published. */
   shadowed: boolean('shadowed').notNull().default(false),
   flagCount: integer('flag_count').notNull().default(0),
+  /** Where an imported comment came from (`disqus`) and its id there (`dsq:id`): importing the same file again adds nothing. */
+  importOrigin: text('import_origin'),
+  importId: text('import_id'),
   createdAt: createdAt(),
   editedAt: timestamp('edited_at', { withTimezone: true, mode: 'date' }),
   deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
@@ -187,6 +196,7 @@ export const comments = pgTable('comments', {
   /** A reader's own comments in a thread: the per-reader overlay. */
   index('comments_author_thread_idx').on(t.authorId, t.threadId),
   check('comments_depth_nonneg', sql`${t.depth} >= 0`),
+  uniqueIndex('comments_site_import_uq').on(t.siteId, t.importOrigin, t.importId),
 ]);
 
 export const votes = pgTable('votes', {
