@@ -24,7 +24,7 @@ export async function importDisqusCommand(args: string[], withDatabase: WithData
     siteSlug: values.site!, open: () => createReadStream(file), dryRun: values['dry-run'], mapUrl,
     onProgress: ({ pass, postsRead }) => {
       const seconds = (Date.now() - started) / 1000;
-      process.stderr.write(`pass ${pass}: ${postsRead} posts read, ${Math.round(postsRead / Math.max(seconds, 0.001))} posts/s\n`);
+      process.stderr.write(`pass ${pass}: ${postsRead} posts read, ${Math.round(postsRead / Math.max(seconds, 0.001))} posts/s, ${Math.round(process.memoryUsage().rss / 1e6)} MB\n`);
     },
   }));
   if (values.report) writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
