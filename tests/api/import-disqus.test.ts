@@ -167,6 +167,20 @@ describe('Disqus import: broken and hostile input', () => {
 });
 
 describe('Disqus import: trees, idempotence, top-up, dry run', () => {
+  it('a file with nothing to write still reports every post, and a deleted thread hides its posts', async () => {
+    const slug = await newSite();
+    const xml = generate([{ id: '1', identifier: 'kept', link: 'https://news.example.org/kept' }, { id: '2', identifier: 'gone', link: 'https://news.example.org/gone' }], [
+      { id: 'a', thread: '1', deleted: true }, { id: 'b', thread: '9' }, { id: 'c', thread: '2' }, { id: 'd', thread: '1', at: '2016-13-45T00:00:00Z' },
+    ]).replace('<isDeleted>false</isDeleted></thread>\n<post', '<isDeleted>true</isDeleted></thread>\n<post');
+    const report = await importDisqus(app.deps, { siteSlug: slug, open: fromText(xml) });
+    assert.deepEqual(report.totals.byReason, { deleted: 1, 'orphan-thread': 1, 'thread-deleted': 1, 'bad-date': 1 });
+    assert.deepEqual(report.threads.map((t) => [t.key, t.inFile, t.imported, t.skipped.map((s) => s.reason)]), [['kept', 2, 0, ['deleted', 'bad-date']]]);
+    assert.deepEqual(report.threadsSkipped, [{ dsqId: '2', reason: 'deleted' }]);
+    assert.deepEqual(report.postsWithoutThread.map((p) => [p.dsqId, p.reason]), [['b', 'orphan-thread'], ['c', 'thread-deleted']]);
+    assert.deepEqual((await threadRows(slug)).map((t) => t.key), ['kept']);
+    assert.deepEqual(await rows(slug), []);
+  });
+
   it('keeps a chain twelve deep written leaf first, replies before parents, spam hidden, orphans reported', async () => {
     const slug = await newSite();
     const report = await importDisqus(app.deps, { siteSlug: slug, open: fromText(nastyExport()), mapUrl: [{ from: 'http://old.example/', to: 'https://news.example.org/' }], batchSize: 3 });

@@ -121,7 +121,7 @@ export async function importDisqus(deps: Deps, input: ImportDisqusInput): Promis
   const report: ImportReport = {
     dryRun, threads: [], threadsSkipped: [], postsWithoutThread: [],
     totals: { threadsInFile: threadInfo.size, threadsCreated: 0, postsInFile: plan.count, imported: 0, alreadyPresent: 0, skipped: 0, byReason: {} },
-    passes: 1 + plan.rounds,
+    passes: 1 + Math.max(plan.rounds, 1),
   };
   const byKey = new Map<string, ThreadReport>();
   const keyOfDsqThread = new Map<string, string>();
@@ -197,9 +197,10 @@ export async function importDisqus(deps: Deps, input: ImportDisqusInput): Promis
     }
   };
 
-  for (let round = 0; round < plan.rounds; round++) {
+  // With nothing to write, one pass still counts and reports every post.
+  for (let round = 0; round < Math.max(plan.rounds, 1); round++) {
     let index = 0;
-    for await (const item of readDisqus(input.open())) {
+    for await (const item of readDisqus(input.open(), { bodies: plan.rounds > 0 })) {
       if (item.kind !== 'post') continue;
       const i = index++;
       if ((i + 1) % 50_000 === 0) progress({ pass: round + 2, postsRead: i + 1 });
@@ -215,14 +216,6 @@ export async function importDisqus(deps: Deps, input: ImportDisqusInput): Promis
     }
     await flush();
     progress({ pass: round + 2, postsRead: index });
-  }
-  if (plan.rounds === 0) {
-    // Nothing to write: still count the posts of each thread.
-    for await (const item of readDisqus(input.open(), { bodies: false })) {
-      if (item.kind !== 'post') continue;
-      const key = keyOfDsqThread.get(item.threadId);
-      if (key) byKey.get(key)!.inFile++;
-    }
   }
   report.threads = [...byKey.values()];
   return report;
