@@ -4,6 +4,7 @@ import { createReadStream, mkdtempSync, readFileSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { createSite } from '../../src/server/sites/service.js';
 import { DisqusFormatError } from '../../src/server/imports/disqus.js';
@@ -280,6 +281,11 @@ describe('npm run parley -- import disqus', () => {
     assert.equal(report.totals.imported, 5);
     assert.equal(report.threads[0].url, 'https://news.example.org/');
     assert.equal((await rows(slug)).length, 5);
+    const gz = path.join(scratch, 'export.xml.gz');
+    writeFileSync(gz, gzipSync(readFileSync(path.join(fixtures, 'isso-disqus.xml'))));
+    const again = parley('import', 'disqus', gz, '--site', slug);
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.out, /Posts: 0 imported, 5 already present, 1 skipped/);
   });
 
   it('a malformed file or an unknown site: exit 1 with a readable error', async () => {

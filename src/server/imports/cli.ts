@@ -1,4 +1,5 @@
-import { createReadStream, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import type { Deps } from '../deps.js';
 import { importDisqus, type ImportReport } from './service.js';
@@ -19,9 +20,15 @@ export async function importDisqusCommand(args: string[], withDatabase: WithData
     if (at <= 0) throw new Error(`--map-url takes FROM=TO, not "${pair}".`);
     return { from: pair.slice(0, at), to: pair.slice(at + 1) };
   });
+  // Disqus mails its exports gzipped: read .xml.gz as it is, told by its magic bytes, not its name.
+  const magic = Buffer.alloc(2);
+  const fd = openSync(file, 'r');
+  try { readSync(fd, magic, 0, 2, 0); } finally { closeSync(fd); }
+  const gzipped = magic[0] === 0x1f && magic[1] === 0x8b;
+  const open = () => (gzipped ? createReadStream(file).pipe(createGunzip()) : createReadStream(file));
   const started = Date.now();
   const report = await withDatabase((deps) => importDisqus(deps, {
-    siteSlug: values.site!, open: () => createReadStream(file), dryRun: values['dry-run'], mapUrl,
+    siteSlug: values.site!, open, dryRun: values['dry-run'], mapUrl,
     onProgress: ({ pass, postsRead }) => {
       const seconds = (Date.now() - started) / 1000;
       process.stderr.write(`pass ${pass}: ${postsRead} posts read, ${Math.round(postsRead / Math.max(seconds, 0.001))} posts/s, ${Math.round(process.memoryUsage().rss / 1e6)} MB\n`);
