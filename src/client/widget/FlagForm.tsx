@@ -5,11 +5,11 @@
  */
 import { useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { TargetedEvent } from 'preact';
-import { MAX_NAME_LENGTH, type ApiComment, type FlagReason } from '../../shared/api.js';
+import { type ApiComment, type FlagReason } from '../../shared/api.js';
 import { refusalText } from './api.js';
 import { useWidget } from './context.js';
 import { readGuest } from './local-data.js';
-import { FormFooter } from './form-parts.js';
+import { FormFooter, GuestNameInput } from './form-parts.js';
 
 const REASONS: Array<[FlagReason, string]> = [
   ['spam', 'Spam'],
@@ -132,20 +132,7 @@ export function FlagForm({ comment, onFlagged, onClose }: FlagFormProps) {
             )}
             .
           </p>
-          <label>
-            <span>Your name</span>
-            <input
-              ref={nameInput}
-              type="text"
-              dir="auto"
-              autoComplete="name"
-              maxLength={MAX_NAME_LENGTH}
-              aria-invalid={error?.field === 'name' || undefined}
-              aria-describedby={describedBy('name')}
-              value={name}
-              onInput={(event) => setName(event.currentTarget.value)}
-            />
-          </label>
+          <GuestNameInput inputRef={nameInput} describedBy={describedBy('name')} invalid={error?.field === 'name'} value={name} onValue={setName} />
         </div>
       )}
       <FormFooter error={error} errorId={errorId} busy={sending} submitLabel="Send flag" onCancel={onClose} />

@@ -3,9 +3,9 @@
  * as a first comment does, so the server can hold them to one vote per comment.
  */
 import { useId, useRef, useState } from 'preact/hooks';
-import { MAX_NAME_LENGTH, type ApiComment } from '../../shared/api.js';
+import type { ApiComment } from '../../shared/api.js';
 import { useWidget } from './context.js';
-import { FormFooter, useAutoFocus, useFieldSubmit } from './form-parts.js';
+import { FormFooter, GuestNameInput, useAutoFocus, useFieldSubmit } from './form-parts.js';
 import { readGuest } from './local-data.js';
 
 interface VotePromptProps {
@@ -39,21 +39,14 @@ export function VotePrompt({ comment, direction, onClose }: VotePromptProps) {
         To {direction === 1 ? 'upvote' : 'downvote'}, give the name you would comment under.
       </p>
       <div class="identity">
-        <label>
-          <span>Your name</span>
-          <input
-            ref={input}
-            type="text"
-            dir="auto"
-            autoComplete="name"
-            maxLength={MAX_NAME_LENGTH}
-            required
-            aria-describedby={error ? `${hintId} ${errorId}` : hintId}
-            aria-invalid={error?.aboutField || undefined}
-            value={name}
-            onInput={(event) => setName(event.currentTarget.value)}
-          />
-        </label>
+        <GuestNameInput
+          inputRef={input}
+          required
+          describedBy={error ? `${hintId} ${errorId}` : hintId}
+          invalid={error?.aboutField}
+          value={name}
+          onValue={setName}
+        />
       </div>
       <FormFooter error={error} errorId={errorId} busy={sending} submitLabel="Vote as guest" onCancel={onClose} />
     </form>

@@ -1,7 +1,7 @@
 /** Small pieces shared by the comment and edit forms. */
 import { useLayoutEffect, useState } from 'preact/hooks';
 import type { RefObject, TargetedEvent, TargetedKeyboardEvent } from 'preact';
-import { MAX_BODY_LENGTH } from '../../shared/api.js';
+import { MAX_BODY_LENGTH, MAX_NAME_LENGTH } from '../../shared/api.js';
 import { refusalText } from './api.js';
 
 export function MarkdownHint({ id }: { id: string }) {
@@ -129,5 +129,33 @@ export function FormFooter({ error, errorId, busy, submitLabel, onCancel }: {
         </button>
       </div>
     </>
+  );
+}
+
+/** The name a guest gives to vote or flag (the composer asks for it with an email beside it). */
+export function GuestNameInput({ inputRef, required, describedBy, invalid, value, onValue }: {
+  inputRef: RefObject<HTMLInputElement | null>;
+  required?: boolean;
+  describedBy: string | undefined;
+  invalid: boolean | undefined;
+  value: string;
+  onValue: (value: string) => void;
+}) {
+  return (
+    <label>
+      <span>Your name</span>
+      <input
+        ref={inputRef}
+        type="text"
+        dir="auto"
+        autoComplete="name"
+        maxLength={MAX_NAME_LENGTH}
+        required={required}
+        aria-describedby={describedBy}
+        aria-invalid={invalid || undefined}
+        value={value}
+        onInput={(event) => onValue(event.currentTarget.value)}
+      />
+    </label>
   );
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ApiSession, ApiUser } from '../../shared/api.js';
 import { transactional, type DbOrTx } from '../db/index.js';
@@ -14,7 +14,7 @@ import { cleanName } from '../text.js';
 import { issueMailToken, spendMailToken } from './mail-tokens.js';
 import { nameKey } from './names.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { createSession, hashToken, requireActor, revokeSession } from './service.js';
+import { announceEndedSessions, createSession, endSessions, hashToken, requireActor, revokeSession } from './service.js';
 
 /** What a sign-up, sign-in or account form may carry: checked once, at the edge and here. */
 export const emailSchema = z.email().max(254).transform((v) => v.trim());
@@ -246,9 +246,9 @@ export async function startSession(
 
 /** Ends every session of a user, on every process and socket. */
 async function endAllSessions(deps: Deps, userId: string): Promise<number> {
-  const gone = await deps.db.delete(sessions).where(eq(sessions.userId, userId)).returning({ tokenHash: sessions.tokenHash });
-  for (const { tokenHash } of gone) deps.events.emit('session.revoked', { tokenHash, userId });
-  return gone.length;
+  const ended = await endSessions(deps.db, eq(sessions.userId, userId));
+  announceEndedSessions(deps.events, ended);
+  return ended.length;
 }
 
 /** "Sign out everywhere": Parley's own pages only (an embed token may not end the account's other sessions). */
@@ -263,10 +263,8 @@ export async function changePassword(deps: Deps, caller: Caller, input: { curren
   const [account] = await deps.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, actor.userId));
   if (account?.passwordHash && !(await verifyPassword(account.passwordHash, input.current))) throw new InvalidCredentials();
   await deps.db.update(users).set({ passwordHash: await hashPassword(input.next) }).where(eq(users.id, actor.userId));
-  const others = await deps.db.delete(sessions)
-    .where(and(eq(sessions.userId, actor.userId), sql`${sessions.tokenHash} <> ${caller.sessionTokenHash ?? ''}`))
-    .returning({ tokenHash: sessions.tokenHash });
-  for (const { tokenHash } of others) deps.events.emit('session.revoked', { tokenHash, userId: actor.userId });
+  const others = await endSessions(deps.db, and(eq(sessions.userId, actor.userId), ne(sessions.tokenHash, caller.sessionTokenHash ?? ''))!);
+  announceEndedSessions(deps.events, others);
 }
 
 /** An SSO payload's timestamp may be two hours either side of now: by then it is refused anyway. */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt } from 'drizzle-orm';
+import { and, eq, gt, type SQL } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { GuestSession } from '../../shared/api.js';
 import type { DbOrTx } from '../db/index.js';
@@ -90,6 +90,20 @@ export async function resolveSession(deps: Deps, token: string): Promise<Actor> 
   const { expiresAt, ...actor } = row;
   deps.sessions.set(tokenHash, { actor, expiresAt });
   return actor;
+}
+
+export interface EndedSession { tokenHash: string; userId: string }
+
+/**
+ * Ends the sessions `which` selects, in `db` (a transaction, possibly): their rows go now;
+ * `announce` (after commit) tells every process and socket to drop them.
+ */
+export async function endSessions(db: DbOrTx, which: SQL): Promise<EndedSession[]> {
+  return db.delete(sessions).where(which).returning({ tokenHash: sessions.tokenHash, userId: sessions.userId });
+}
+
+export function announceEndedSessions(events: EventBus, ended: EndedSession[]): void {
+  for (const session of ended) events.emit('session.revoked', session);
 }
 
 /**

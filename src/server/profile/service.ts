@@ -4,7 +4,7 @@
  * an embed token, readable by any script of a host page, may do none of it.
  */
 import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
-import { requireActor } from '../auth/service.js';
+import { announceEndedSessions, endSessions, requireActor } from '../auth/service.js';
 import { nameKey } from '../auth/names.js';
 import { transactional, type DbOrTx, type Tx } from '../db/index.js';
 import { comments, sessions, sites, threads, users, votes } from '../db/schema.js';
@@ -94,10 +94,10 @@ export async function updateProfile(
   for (const { tokenHash } of held) deps.sessions.delete(tokenHash);
 }
 
-/** Ends sessions (rows deleted in the transaction) everywhere once it has committed: open sockets drop. */
-async function endSessions(deps: Deps, tx: Tx, afterCommit: (fn: () => void) => void, userIds: string[]): Promise<void> {
-  const ended = await tx.delete(sessions).where(inArray(sessions.userId, userIds)).returning({ tokenHash: sessions.tokenHash, userId: sessions.userId });
-  afterCommit(() => { for (const s of ended) deps.events.emit('session.revoked', s); });
+/** Ends the users' sessions in the transaction; every process and socket drops them once it has committed. */
+async function endUsersSessions(deps: Deps, tx: Tx, afterCommit: (fn: () => void) => void, userIds: string[]): Promise<void> {
+  const ended = await endSessions(tx, inArray(sessions.userId, userIds));
+  afterCommit(() => announceEndedSessions(deps.events, ended));
 }
 
 /**
@@ -147,7 +147,7 @@ export async function claimGuestComments(deps: Deps, caller: Caller): Promise<{ 
       const change = authorChanged(row);
       if (change) changes.push(change);
     }
-    await endSessions(deps, tx, afterCommit, guestIds);
+    await endUsersSessions(deps, tx, afterCommit, guestIds);
     await tx.delete(users).where(inArray(users.id, guestIds));
     await recordAll(deps, { tx, afterCommit }, changes);
     return { comments: taken.filter((c) => c.status !== 'deleted').length };
@@ -187,7 +187,7 @@ export async function deleteAccount(deps: Deps, caller: Caller, input: { comment
     }
     const myVotes = await tx.delete(votes).where(eq(votes.userId, me.id)).returning({ commentId: votes.commentId, value: votes.value });
     changes.push(...await uncountVotes(tx, myVotes));
-    await endSessions(deps, tx, afterCommit, [me.id]);
+    await endUsersSessions(deps, tx, afterCommit, [me.id]);
     await tx.delete(users).where(eq(users.id, me.id));
     await recordAll(deps, { tx, afterCommit }, changes);
     return { comments: own.filter((c) => c.status !== 'deleted').length };

@@ -111,8 +111,8 @@ export function createSocketServer(httpServer: http.Server, deps: Deps, options:
   const ctx: JoinContext = {
     deps, cache, infoOf, ownOrigin: options.ownOrigin, pending: new WeakMap(), localCursors: !options.adapter, log: options.log,
   };
-  const onJoin = joinHandler(ctx);
-  const onModJoin = modJoinHandler(ctx);
+  const onJoin = ackHandler(ctx, joinThread, { log: 'thread:join failed', message: 'Could not join the thread.' });
+  const onModJoin = ackHandler(ctx, joinModerators, { log: 'mod:join failed', message: 'Could not follow the queues.' });
   io.on('connection', (socket) => {
     const actor = socket.data.actor;
     if (actor) void socket.join([userRoom(actor.userId), sessionRoom(socket.data.tokenHash as string)]);
@@ -193,36 +193,30 @@ interface JoinContext {
   log: SocketOptions['log'];
 }
 
-function joinHandler(ctx: JoinContext) {
-  return function onJoin(this: ParleySocket, req: unknown, ack: unknown) {
-    const reply = (res: JoinAck) => { if (typeof ack === 'function') ack(res); };
-    joinThread(ctx, this, req).then(reply, (err: unknown) => {
-      if (!(err instanceof AppError)) ctx.log.warn({ err }, 'thread:join failed');
-      const error = err instanceof AppError
-        ? { code: err.code, message: err.message }
-        : { code: 'internal_error', message: 'Could not join the thread.' };
+/**
+ * A client request answered through its ack: an AppError goes back as its code and message,
+ * anything else is logged and goes back as a plain internal error.
+ */
+function ackHandler<A extends { ok: boolean }>(
+  ctx: JoinContext,
+  work: (ctx: JoinContext, socket: ParleySocket, req: unknown) => Promise<A>,
+  failure: { log: string; message: string },
+) {
+  return function onRequest(this: ParleySocket, req: unknown, ack: unknown) {
+    const reply = (res: A | { ok: false; error: { code: string; message: string } }) => { if (typeof ack === 'function') ack(res); };
+    work(ctx, this, req).then(reply, (err: unknown) => {
+      if (!(err instanceof AppError)) ctx.log.warn({ err }, failure.log);
+      const error = err instanceof AppError ? { code: err.code, message: err.message } : { code: 'internal_error', message: failure.message };
       reply({ ok: false, error });
     });
   };
 }
 
 /**
- * `mod:join` {site}: the socket follows the site's queues, when its session may moderate the
- * site from where it stands (the same check as every moderation call). Joins only, never writes.
+ * `mod:join` {site} (joinModerators): the socket follows the site's queues, when its session
+ * may moderate the site from where it stands (the same check as every moderation call). Joins
+ * only, never writes.
  */
-function modJoinHandler(ctx: JoinContext) {
-  return function onModJoin(this: ParleySocket, req: unknown, ack: unknown) {
-    const reply = (res: ModJoinAck) => { if (typeof ack === 'function') ack(res); };
-    joinModerators(ctx, this, req).then(reply, (err: unknown) => {
-      if (!(err instanceof AppError)) ctx.log.warn({ err }, 'mod:join failed');
-      const error = err instanceof AppError
-        ? { code: err.code, message: err.message }
-        : { code: 'internal_error', message: 'Could not follow the queues.' };
-      reply({ ok: false, error });
-    });
-  };
-}
-
 async function joinModerators(ctx: JoinContext, socket: ParleySocket, req: unknown): Promise<ModJoinAck> {
   const parsed = modJoinRequest.safeParse(req);
   if (!parsed.success) return { ok: false, error: { code: ErrorCodes.validation, message: 'site must be a site\'s slug.' } };
