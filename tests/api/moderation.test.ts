@@ -415,3 +415,57 @@ describe('search', () => {
     assert.deepEqual(await find('nothing-like-this'), []);
   });
 });
+
+describe('as an attacker', () => {
+  it('a moderator\'s token used from another origin\'s page changes nothing', async () => {
+    const thread = await openThread(app, 'foreign-page');
+    const target = await post(thread.id);
+    const res = await api(app, 'POST', `/api/v1/mod/comments/${target.json.comment.id}`, { token: modToken, headers: { origin: 'https://evil.example' }, body: { action: 'reject' } });
+    assert.equal(res.status, 403);
+    assert.equal((await page(thread.id)).some((c) => c.id === target.json.comment.id), true);
+  });
+
+  it('twenty moderators approving one held comment at once: one approval, one count, one audit entry', async () => {
+    await updateSitePolicy(app.deps, 'news', { premoderation: 'all' });
+    let id: string;
+    let threadId: string;
+    try {
+      const thread = await openThread(app, 'race-approve');
+      threadId = thread.id;
+      id = (await post(thread.id)).json.comment.id;
+    } finally {
+      await updateSitePolicy(app.deps, 'news', { premoderation: 'none' });
+    }
+    const results = await Promise.all(Array.from({ length: 20 }, () => act(id, { action: 'approve' })));
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, ...Array(19).fill(409)]);
+    const { rows } = await app.database.pool.query('select comment_count from threads where id = $1', [threadId]);
+    assert.equal(rows[0].comment_count, 1);
+    const audit = await app.database.pool.query(`select count(*)::int as n from audit_log where target_id = $1 and action = 'comment.approve'`, [id]);
+    assert.equal(audit.rows[0].n, 1);
+  });
+
+  it('twenty copies of one reader\'s flag are one flag; another site\'s token, a foreign page or a tampered token flag nothing', async () => {
+    const thread = await openThread(app, 'race-flag');
+    const id = (await post(thread.id)).json.comment.id;
+    const reader = (await post(thread.id)).json.session.token;
+    const flag = (token: string | undefined, origin = SITE_ORIGIN) => api(app, 'POST', `/api/v1/comments/${id}/flag`, { token, headers: { origin }, body: { reason: 'spam' } });
+    assert.deepEqual([...new Set((await Promise.all(Array.from({ length: 20 }, () => flag(reader)))).map((r) => r.status))], [200]);
+    const otherThread = await api(app, 'GET', `/api/v1/threads?site=other&key=x&url=${encodeURIComponent(`${OTHER_ORIGIN}/x`)}`, { headers: { origin: OTHER_ORIGIN } });
+    const otherGuest = (await api(app, 'POST', `/api/v1/threads/${otherThread.json.thread.id}/comments`, { headers: { origin: OTHER_ORIGIN }, body: { body: 'elsewhere', author: { name: 'Elsewhere' } } })).json.session.token;
+    assert.equal((await flag(otherGuest)).status, 403);
+    assert.equal((await flag(otherGuest, OTHER_ORIGIN)).status, 403);
+    assert.equal((await flag(reader, 'https://evil.example')).status, 403);
+    assert.equal((await flag(`${reader.slice(0, -1)}${reader.endsWith('A') ? 'B' : 'A'}`)).status, 401);
+    const { rows } = await app.database.pool.query('select flag_count, (select count(*)::int from flags where comment_id = $1) as flags from comments where id = $1', [id]);
+    assert.deepEqual(rows[0], { flag_count: 1, flags: 1 });
+  });
+
+  it('twenty bans of one reader at once leave one ban in force', async () => {
+    const thread = await openThread(app, 'race-ban');
+    const userId = (await post(thread.id)).json.comment.author.id;
+    const results = await Promise.all(Array.from({ length: 20 }, () => api(app, 'POST', `/api/v1/mod/users/${userId}`, { token: modToken, body: { site: 'news', action: 'ban' } })));
+    assert.deepEqual([...new Set(results.map((r) => r.status))], [200]);
+    const { rows } = await app.database.pool.query('select count(*)::int as n from bans where user_id = $1 and lifted_at is null', [userId]);
+    assert.equal(rows[0].n, 1);
+  });
+});

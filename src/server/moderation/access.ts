@@ -1,5 +1,6 @@
 import { roleOn } from '../auth/accounts.js';
 import { assertCallerOnSite, requireActor } from '../auth/service.js';
+import type { DbOrTx } from '../db/index.js';
 import type { Actor, Caller, Deps } from '../deps.js';
 import { Forbidden } from '../errors.js';
 import type { Site } from '../sites/service.js';
@@ -10,9 +11,15 @@ import { canModerate } from './policy.js';
  * cookie, or a token from /auth/login), from no page or a page of that site or of Parley, held
  * by a moderator or admin of that very site. Anyone else gets 403, whatever the target.
  */
-export async function requireModeratorOf(deps: Deps, caller: Caller, site: Pick<Site, 'id' | 'allowedOrigins' | 'enabled'>): Promise<Actor> {
+export async function requireModeratorOf(
+  deps: Deps,
+  caller: Caller,
+  site: Pick<Site, 'id' | 'allowedOrigins' | 'enabled'>,
+  /** The action's transaction when there is one: a second connection per action would starve the pool under a race. */
+  db: DbOrTx = deps.db,
+): Promise<Actor> {
   const actor = requireActor(caller, 'moderate', 'Moderators sign in first.');
   assertCallerOnSite(caller, site, new URL(deps.publicUrl).origin);
-  if (!canModerate(await roleOn(deps.db, site.id, actor.userId))) throw new Forbidden('Only moderators of this site may do that.');
+  if (!canModerate(await roleOn(db, site.id, actor.userId))) throw new Forbidden('Only moderators of this site may do that.');
   return actor;
 }

@@ -108,7 +108,7 @@ async function lockForModeration(tx: Tx, commentId: string) {
 export async function moderateComment(deps: Deps, caller: Caller, input: CommentActionInput): Promise<{ comment: ApiComment }> {
   return transactional(deps.db, async (tx, afterCommit) => {
     const { comment: current, site } = await lockForModeration(tx, input.commentId);
-    const moderator = await requireModeratorOf(deps, caller, site);
+    const moderator = await requireModeratorOf(deps, caller, site, tx);
     const now = deps.now();
     const change = changeFor(current, input, now);
     if (input.action === 'edit') await tx.insert(commentRevisions).values({ commentId: current.id, bodySource: current.bodySource, editedBy: moderator.userId, createdAt: now });

@@ -19,7 +19,7 @@ export async function moderateThread(deps: Deps, caller: Caller, input: { thread
     const [found] = await tx.select({ thread: threads, site: sites }).from(threads).innerJoin(sites, eq(sites.id, threads.siteId))
       .where(eq(threads.id, input.threadId)).for('update', { of: threads }).limit(1);
     if (!found) throw new NotFound('Thread');
-    const moderator = await requireModeratorOf(deps, caller, found.site);
+    const moderator = await requireModeratorOf(deps, caller, found.site, tx);
     const status = statusAfter[input.action];
     // Reopening a thread the site closed by age opens it anew from now: its age counts again from today.
     const reopenedByAge = input.action === 'reopen' && found.site.autoCloseDays !== null;

@@ -2,7 +2,7 @@
  * What moderators do to a reader on their site: ban, suspend until a date, shadow-ban, trust,
  * or lift it all; and bans by email address or IP hash for readers who come back as new guests.
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { transactional } from '../db/index.js';
 import { bans, siteMembers, users } from '../db/schema.js';
 import type { Caller, Deps } from '../deps.js';
@@ -28,6 +28,8 @@ export async function moderateUser(deps: Deps, caller: Caller, input: UserAction
   if (input.userId === moderator.userId) throw new Forbidden('Moderators cannot act on themselves.');
   if (input.action === 'suspend' && (!input.until || input.until <= deps.now())) throw new BadRequest('A suspension needs an end date in the future (until).');
   return transactional(deps.db, async (tx) => {
+    // Measures on one reader of a site queue: two moderators acting at once leave one in force, not two.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`bans:${site.id}:${input.userId}`}))`);
     const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, input.userId));
     if (!user) throw new NotFound('User');
     const [staff] = await tx.select({ role: siteMembers.role }).from(siteMembers).where(and(eq(siteMembers.siteId, site.id), eq(siteMembers.userId, user.id)));
