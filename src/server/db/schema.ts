@@ -323,3 +323,29 @@ export const auditLog = pgTable('audit_log', {
   prevHash: text('prev_hash').notNull(),
   hash: text('hash').notNull(),
 }, (t) => [index('audit_log_site_idx').on(t.siteId, t.id)]);
+
+/**
+ * One import of one file into one site, and how far it got. The checkpoint moves in the same
+ * transaction as each batch it covers, so an import killed at any moment and run again picks
+ * up after the last batch that committed and ends with exactly the data of an uninterrupted run.
+ */
+export const importRuns = pgTable('import_runs', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+  /** `disqus`, `wordpress`, `json`. */
+  origin: text('origin').notNull(),
+  /** SHA-256 of the file's bytes and the options that change what is written (--map-url). */
+  fingerprint: text('fingerprint').notNull(),
+  status: text('status', { enum: ['running', 'done', 'failed'] }).notNull(),
+  /** The pass being written, and how many posts of it (in file order) are committed. */
+  round: integer('round').notNull().default(0),
+  postsDone: integer('posts_done').notNull().default(0),
+  /** Counts written so far that the report needs on a resume (rows written per thread). */
+  progress: jsonb('progress').notNull().default(sql`'{}'::jsonb`),
+  /** The final reconciliation report. */
+  report: jsonb('report'),
+  error: text('error'),
+  startedAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+}, (t) => [uniqueIndex('import_runs_site_file_uq').on(t.siteId, t.origin, t.fingerprint)]);
