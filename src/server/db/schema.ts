@@ -349,3 +349,145 @@ export const importRuns = pgTable('import_runs', {
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
 }, (t) => [uniqueIndex('import_runs_site_file_uq').on(t.siteId, t.origin, t.fingerprint)]);
+
+/**
+ * A reader following a whole thread: every new published comment is mailed (or gathered into an
+ * hourly or daily digest). `email` is the address given by a reader without a verified account
+ * address (a guest); it mails nothing until its link is followed (`confirmedAt`).
+ */
+export const threadSubscriptions = pgTable('thread_subscriptions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+  threadId: uuid('thread_id').notNull().references(() => threads.id, { onDelete: 'cascade' }),
+  userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+  /** Lower-cased; null: the account's own verified address. */
+  email: text('email'),
+  mode: text('mode', { enum: ['instant', 'hourly', 'daily'] }).notNull().default('instant'),
+  confirmedAt: timestamp('confirmed_at', { withTimezone: true, mode: 'date' }),
+  createdAt: createdAt(),
+}, (t) => [
+  uniqueIndex('thread_subscriptions_user_uq').on(t.threadId, t.userId).where(sql`${t.userId} is not null`),
+  uniqueIndex('thread_subscriptions_email_uq').on(t.threadId, t.email).where(sql`${t.userId} is null`),
+  index('thread_subscriptions_user_idx').on(t.userId),
+]);
+
+/** What a signed-in reader is told in the widget: a reply to them, a mention, a new comment where they follow. */
+export const notifications = pgTable('notifications', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+  threadId: uuid('thread_id').notNull().references(() => threads.id, { onDelete: 'cascade' }),
+  commentId: uuid('comment_id').notNull().references(() => comments.id, { onDelete: 'cascade' }),
+  kind: text('kind', { enum: ['reply', 'mention', 'subscription'] }).notNull(),
+  readAt: timestamp('read_at', { withTimezone: true, mode: 'date' }),
+  createdAt: createdAt(),
+}, (t) => [
+  /** One notice per reader per comment, whatever the reasons: the fan-out may run twice and adds nothing. */
+  uniqueIndex('notifications_user_comment_uq').on(t.userId, t.commentId),
+  index('notifications_user_site_idx').on(t.userId, t.siteId, t.id),
+]);
+
+/**
+ * Every notification mail, written before it is sent: its row is the "sent once" record (locked
+ * while the mail goes out, marked sent in the same transaction), and rows in digest mode wait
+ * here for their digest. `dedupeKey` makes a fan-out that runs twice add nothing.
+ */
+export const mailDeliveries = pgTable('mail_deliveries', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+  /** Lower-cased recipient address. */
+  email: text('email').notNull(),
+  userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+  kind: text('kind', { enum: ['reply', 'mention', 'subscription', 'moderation', 'confirm', 'digest'] }).notNull(),
+  threadId: uuid('thread_id').references(() => threads.id, { onDelete: 'cascade' }),
+  commentId: uuid('comment_id').references(() => comments.id, { onDelete: 'cascade' }),
+  mode: text('mode', { enum: ['instant', 'hourly', 'daily'] }).notNull().default('instant'),
+  status: text('status', { enum: ['queued', 'sent', 'skipped'] }).notNull().default('queued'),
+  /** Why it was skipped (the comment was removed meanwhile, the address unsubscribed), or the last send error. */
+  note: text('note'),
+  /** For a digest's items: the digest mail that carried them. */
+  digestId: uuid('digest_id'),
+  /** Extra data a kind needs (a moderator alert's reason, a confirmation's link token). */
+  data: jsonb('data'),
+  dedupeKey: text('dedupe_key').notNull().unique(),
+  attempts: integer('attempts').notNull().default(0),
+  sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }),
+  createdAt: createdAt(),
+}, (t) => [
+  index('mail_deliveries_digest_idx').on(t.email, t.mode).where(sql`${t.status} = 'queued' and ${t.mode} <> 'instant'`),
+  index('mail_deliveries_recent_idx').on(t.email, t.sentAt),
+]);
+
+/** Addresses that asked for no more mail: from one thread, or (thread_id null) from Parley altogether. Kept as hashes. */
+export const mailSuppressions = pgTable('mail_suppressions', {
+  emailHash: text('email_hash').notNull(),
+  threadId: uuid('thread_id').references(() => threads.id, { onDelete: 'cascade' }),
+  createdAt: createdAt(),
+}, (t) => [unique('mail_suppressions_uq').on(t.emailHash, t.threadId).nullsNotDistinct()]);
+
+/**
+ * Links in mail that work without signing in: unsubscribe (one per mail, RFC 8058's one-click
+ * POST too) and confirm an address (double opt-in). Only hashes of the tokens are kept.
+ */
+export const mailLinks = pgTable('mail_links', {
+  tokenHash: text('token_hash').primaryKey(),
+  purpose: text('purpose', { enum: ['unsubscribe', 'confirm-guest', 'confirm-subscription'] }).notNull(),
+  email: text('email').notNull(),
+  siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+  threadId: uuid('thread_id').references(() => threads.id, { onDelete: 'cascade' }),
+  userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+  subscriptionId: uuid('subscription_id').references(() => threadSubscriptions.id, { onDelete: 'cascade' }),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+  createdAt: createdAt(),
+}, (t) => [index('mail_links_user_idx').on(t.userId)]);
+
+/** Moderators who asked to be told of held and flagged comments on a site: at once, or in a digest. */
+export const moderatorAlerts = pgTable('moderator_alerts', {
+  siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  mode: text('mode', { enum: ['instant', 'hourly', 'daily'] }).notNull(),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.siteId, t.userId] })]);
+
+/** An endpoint a site's admin registered for chosen events; deliveries are signed with `secret`. */
+export const webhooks = pgTable('webhooks', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+  url: text('url').notNull(),
+  events: text('events').array().notNull(),
+  /** Secret: keys the HMAC-SHA256 of every delivery. Shown once, never logged. */
+  secret: text('secret').notNull(),
+  active: boolean('active').notNull().default(true),
+  createdAt: createdAt(),
+}, (t) => [index('webhooks_site_idx').on(t.siteId)]);
+
+/** One event for one endpoint: the exact body sent (and signed), where it stands, and its attempts. */
+export const webhookDeliveries = pgTable('webhook_deliveries', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  webhookId: uuid('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
+  event: text('event').notNull(),
+  body: text('body').notNull(),
+  /** Ties the delivery to what caused it: a fan-out that runs twice adds nothing. */
+  dedupeKey: text('dedupe_key').notNull(),
+  status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  lastStatusCode: integer('last_status_code'),
+  lastError: text('last_error'),
+  lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true, mode: 'date' }),
+  deliveredAt: timestamp('delivered_at', { withTimezone: true, mode: 'date' }),
+  createdAt: createdAt(),
+}, (t) => [
+  uniqueIndex('webhook_deliveries_dedupe_uq').on(t.webhookId, t.dedupeKey),
+  index('webhook_deliveries_webhook_idx').on(t.webhookId, t.createdAt),
+]);
+
+/** Each try of a delivery: when, the receiver's status code or the error, how long it took. */
+export const webhookAttempts = pgTable('webhook_attempts', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  deliveryId: uuid('delivery_id').notNull().references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+  at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+  statusCode: integer('status_code'),
+  error: text('error'),
+  durationMs: integer('duration_ms').notNull(),
+}, (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.id)]);
