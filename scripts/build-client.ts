@@ -1,7 +1,8 @@
 /**
  * Builds the browser side into dist/client/ (served at the Parley server's root):
  *   embed.js   classic script, the loader a page includes (must stay a few KB)
- *   widget.js  ES module: the thread UI (preact), nothing else needed to render
+ *   widget.js  ES module: the thread UI (preact), nothing else needed to render; English.
+ *              widget.LANG.js: the same in each other language of src/client/widget/i18n/
  *   chunks/    live updates (socket.io-client), imported by widget.js after the thread shows
  *   count.js   classic script for "N Comments" links
  *   admin.js   ES module: the moderators' dashboard on Parley's own pages (socket.io-client
@@ -9,7 +10,7 @@
  * and writes dist/client/manifest.json with each file's raw and gzip size, which the
  * size benchmark reads. Run: npm run build
  */
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +35,7 @@ const common: BuildOptions = {
 /** Classic scripts for old-fashioned <script> tags; dynamic import() is kept as written (loads widget.js). */
 const classicScript = (entry: string, outfile: string): BuildOptions => ({
   ...common,
+  define: { ...common.define, PARLEY_LANGUAGES: JSON.stringify(languages) },
   entryPoints: [join(root, entry)],
   outfile: join(outdir, outfile),
   format: 'iife',
@@ -56,13 +58,31 @@ const liveChunk: BuildOptions = {
   entryNames: 'chunks/[name]-[hash]',
 };
 
-const widget = (liveChunkFile: string): BuildOptions => ({
+/** The interface's languages: one file each in src/client/widget/i18n/ (lang.ts picks one). */
+const i18nDir = join(root, 'src/client/widget/i18n');
+const languages = readdirSync(i18nDir).filter((file) => /^[a-z]{2,3}\.ts$/.test(file)).map((file) => file.slice(0, -3)).sort();
+
+/** The widget file of a language: widget.js for English (the default), widget.fr.js... */
+const widgetFile = (lang: string) => (lang === 'en' ? 'widget' : `widget.${lang}`);
+
+/** Builds the widget speaking `lang`: its strings replace the default ones (i18n/lang.ts). */
+function speaking(lang: string): Plugin {
+  return {
+    name: `parley-lang-${lang}`,
+    setup(plugin) {
+      plugin.onResolve({ filter: /^\.\/i18n\/lang\.js$/ }, () => ({ path: join(i18nDir, `${lang}.ts`) }));
+    },
+  };
+}
+
+const widget = (liveChunkFile: string, lang: string): BuildOptions => ({
   ...common,
-  entryPoints: { widget: join(root, 'src/client/widget/index.tsx') },
+  entryPoints: { [widgetFile(lang)]: join(root, 'src/client/widget/index.tsx') },
   outdir,
   format: 'esm',
   target: 'es2020',
   entryNames: '[name]',
+  plugins: [speaking(lang)],
   // A relative specifier: import() resolves it against widget.js's own URL on the Parley origin.
   define: { ...common.define, PARLEY_LIVE_CHUNK: JSON.stringify(`./${liveChunkFile}`) },
   external: ['./chunks/*'],
@@ -106,10 +126,12 @@ async function main() {
   const buildWidget = async () => {
     const live = await build(liveChunk);
     const liveFile = Object.keys(live.metafile!.outputs).find((file) => file.endsWith('.js'))!;
-    const widgetResult = await build(widget(relative(outdir, join(root, liveFile))));
-    const staticImports = Object.values(widgetResult.metafile!.outputs).flatMap((output) => output.imports);
-    if (staticImports.some((imported) => imported.kind === 'import-statement')) {
-      throw new Error('widget.js must not import other files before it renders');
+    for (const lang of languages) {
+      const widgetResult = await build(widget(relative(outdir, join(root, liveFile)), lang));
+      const staticImports = Object.values(widgetResult.metafile!.outputs).flatMap((output) => output.imports);
+      if (staticImports.some((imported) => imported.kind === 'import-statement')) {
+        throw new Error('widget.js must not import other files before it renders');
+      }
     }
   };
   await Promise.all([
@@ -127,6 +149,9 @@ async function main() {
     bundles: {
       /** What a page downloads before the thread shows (the thread JSON comes in parallel with widget.js). */
       firstPaint: total([...named('embed.js'), ...named('widget.js')]),
+      /** The same in each language: the reader downloads one of them. */
+      ...Object.fromEntries(languages.filter((lang) => lang !== 'en')
+        .map((lang) => [`firstPaint.${lang}`, total([...named('embed.js'), ...named(`${widgetFile(lang)}.js`)])])),
       /** Loaded after the thread is shown: socket.io-client for live updates. */
       live: total(files.filter((size) => size.file.startsWith('chunks/'))),
       count: total(named('count.js')),

@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import { avatarSrc, isMember } from './account.js';
 import type { AccountView } from './use-account.js';
+import { t, tParts } from './i18n.js';
 
 export function AccountBar({ account, origin }: { account: AccountView; origin: string }) {
   const { user, siteSignIn } = account;
@@ -26,12 +27,10 @@ export function AccountBar({ account, origin }: { account: AccountView; origin: 
         {avatar && <img src={avatar} width={24} height={24} alt="" />}
         {user &&
           (member ? (
-            <span>
-              Signed in as <strong dir="auto">{user.displayName}</strong>
-            </span>
+            <span>{tParts('signedInAs', { name: <strong dir="auto">{user.displayName}</strong> })}</span>
           ) : (
             <span>
-              Commenting as <strong dir="auto">{user.displayName}</strong> (guest)
+              {tParts('commentingAs', { name: <strong dir="auto">{user.displayName}</strong> })}
               {!siteSignIn && <span aria-hidden="true"> ·</span>}
             </span>
           ))}
@@ -39,20 +38,20 @@ export function AccountBar({ account, origin }: { account: AccountView; origin: 
       {!siteSignIn && user !== undefined && (
         member ? (
           <button type="button" class="link" disabled={busy} onClick={signOut}>
-            Sign out
+            {t('signOut')}
           </button>
         ) : (
           <button type="button" class="link" onClick={account.signIn}>
-            Sign in
+            {t('signIn')}
           </button>
         )
       )}
       {account.blocked && (
         <p class="account-note" role="alert">
-          Your browser blocked the sign-in window.{' '}
+          {t('popupBlocked')}{' '}
           {/* rel=opener: the tab hands the session back to this page as the popup would. */}
           <a href={account.blocked} target="_blank" rel="opener">
-            Open sign-in in a new tab
+            {t('openInTab')}
           </a>
         </p>
       )}

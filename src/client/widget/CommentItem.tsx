@@ -13,6 +13,7 @@ import { FlagForm } from './FlagForm.js';
 import { fullTime, hueOf, initialOf, relativeTime } from './format.js';
 import { VoteButtons } from './VoteButtons.js';
 import { VotePrompt } from './VotePrompt.js';
+import { t } from './i18n.js';
 
 /** Past this depth replies stop moving right (narrow screens), but stay nested in the markup. */
 const MAX_INDENT_LEVEL = 5;
@@ -23,7 +24,7 @@ type Mode = 'view' | 'reply' | 'edit' | 'flag';
 function Removed({ note }: { note: string | null }) {
   return (
     <>
-      <p class="placeholder">Removed by a moderator</p>
+      <p class="placeholder">{t('removedByMod')}</p>
       {note && (
         <p class="mod-note" dir="auto">
           {note}
@@ -49,7 +50,7 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
   const [asking, setAsking] = useState<1 | -1 | null>(null);
   const removed = isRemoved(comment);
   const isDeleted = !removed && (comment.status === 'deleted' || comment.author === null);
-  const name = comment.author?.name ?? '[deleted]';
+  const name = comment.author?.name ?? t('deleted');
   const changeable = canChange(context, comment);
   const published = comment.status === 'approved';
   // Nobody flags their own comment; a flag taken shows as such until the reader's session changes.
@@ -79,7 +80,7 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
   }
 
   function remove() {
-    if (!confirm('Delete this comment?')) return;
+    if (!confirm(t('confirmDelete'))) return;
     void run(() => context.actions.remove(comment.id));
   }
 
@@ -88,14 +89,14 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
       <article
         ref={article}
         class={isDeleted || removed ? 'comment deleted' : 'comment'}
-        aria-label={removed ? 'Removed comment' : isDeleted ? 'Deleted comment' : `Comment by ${name}`}
+        aria-label={removed ? t('removedComment') : isDeleted ? t('deletedComment') : t('commentBy', { name })}
         data-comment-id={comment.id}
         tabIndex={-1}
       >
         {removed ? (
           <Removed note={comment.moderationNote} />
         ) : isDeleted ? (
-          <p class="placeholder">[deleted]</p>
+          <p class="placeholder">{t('deleted')}</p>
         ) : (
           <>
             <header class="meta">
@@ -106,17 +107,17 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
                 {name}
               </strong>
               {/* Anyone may comment as a guest under any free name: never mistaken for a member. */}
-              {comment.author?.isGuest && <span class="badge">Guest</span>}
-              {comment.pinned && <span class="badge pinned">Pinned</span>}
+              {comment.author?.isGuest && <span class="badge">{t('guest')}</span>}
+              {comment.pinned && <span class="badge pinned">{t('pinned')}</span>}
               <time dateTime={comment.createdAt} title={fullTime(comment.createdAt)}>
                 {relativeTime(comment.createdAt, context.now)}
               </time>
               {comment.editedAt && (
-                <span class="edited" title={`Edited ${fullTime(comment.editedAt)}`}>
-                  (edited)
+                <span class="edited" title={t('editedAt', { time: fullTime(comment.editedAt) })}>
+                  {t('edited')}
                 </span>
               )}
-              {comment.status === 'pending' && <span class="note">Awaiting moderation</span>}
+              {comment.status === 'pending' && <span class="note">{t('awaiting')}</span>}
             </header>
             {/* One wrapper carries the indent, so an RTL body (dir=auto) does not flip it. */}
             <div class="main">
@@ -138,33 +139,33 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
                     aria-expanded={mode === 'reply'}
                     onClick={() => setMode(mode === 'reply' ? 'view' : 'reply')}
                   >
-                    Reply
+                    {t('reply')}
                   </button>
                 )}
                 {changeable && (
                   <>
                     <button type="button" ref={editButton} aria-expanded={mode === 'edit'} onClick={() => setMode(mode === 'edit' ? 'view' : 'edit')}>
-                      Edit
+                      {t('edit')}
                     </button>
                     <button type="button" class="danger" disabled={busy} onClick={remove}>
-                      Delete
+                      {t('delete')}
                     </button>
                   </>
                 )}
                 {flaggable &&
                   (flagged ? (
                     <button type="button" disabled>
-                      Flagged
+                      {t('flagged')}
                     </button>
                   ) : (
                     <button type="button" ref={flagButton} aria-expanded={mode === 'flag'} onClick={() => setMode(mode === 'flag' ? 'view' : 'flag')}>
-                      Flag
+                      {t('flag')}
                     </button>
                   ))}
               </div>
               {thanked && flagged && (
                 <p class="hint" role="status">
-                  Thank you: the moderators will take a look.
+                  {t('flagThanks')}
                 </p>
               )}
               {error && (
@@ -200,7 +201,7 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
         )}
       </article>
       {comment.replies.length > 0 && (
-        <ul class={level + 1 >= MAX_INDENT_LEVEL ? 'replies flat' : 'replies'} aria-label={`Replies to ${name}`}>
+        <ul class={level + 1 >= MAX_INDENT_LEVEL ? 'replies flat' : 'replies'} aria-label={t('repliesTo', { name })}>
           {comment.replies.map((reply) => (
             <CommentItem key={reply.id} comment={reply} level={level + 1} />
           ))}

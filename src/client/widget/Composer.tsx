@@ -12,6 +12,7 @@ import { errorText, refusalText } from './api.js';
 import { useWidget } from './context.js';
 import { readGuest } from './local-data.js';
 import { CommentBox, MarkdownHint, useAutoFocus } from './form-parts.js';
+import { t, tParts } from './i18n.js';
 
 /** The longest writing time the server takes (a day): a form left open longer says a day. */
 const MAX_COMPOSE_MS = 86_400_000;
@@ -68,13 +69,13 @@ export function Composer({ parentId, onClose }: ComposerProps) {
     event.preventDefault();
     if (sending) return;
     if (!body.trim()) {
-      setError({ message: 'Write something first.', field: 'body' });
+      setError({ message: t('writeFirst'), field: 'body' });
       textarea.current?.focus();
       return;
     }
     if (!member && !name.trim()) {
       // Only spaces pass the input's `required`; the field is shown whenever the name is empty.
-      nameProblem('Please enter your name.');
+      nameProblem(t('enterName'));
       return;
     }
     setSending(true);
@@ -130,7 +131,7 @@ export function Composer({ parentId, onClose }: ComposerProps) {
         textarea={textarea}
         describedBy={error && error.field !== 'name' ? `${hintId} ${errorId}` : hintId}
         invalid={error?.field === 'body'}
-        placeholder={parentId ? 'Write a reply…' : 'Join the discussion…'}
+        placeholder={parentId ? t('writeReply') : t('joinDiscussion')}
         rows={parentId ? 2 : 3}
         value={body}
         onValue={setBody}
@@ -139,7 +140,7 @@ export function Composer({ parentId, onClose }: ComposerProps) {
       {member ? null : showIdentity ? (
         <div class="identity">
           <label>
-            <span>Name</span>
+            <span>{t('name')}</span>
             <input
               ref={nameInput}
               type="text"
@@ -154,7 +155,7 @@ export function Composer({ parentId, onClose }: ComposerProps) {
             />
           </label>
           <label>
-            <span>Email (optional)</span>
+            <span>{t('emailOptional')}</span>
             <input
               type="email"
               autoComplete="email"
@@ -165,9 +166,9 @@ export function Composer({ parentId, onClose }: ComposerProps) {
         </div>
       ) : (
         <p class="posting-as">
-          Posting as <strong dir="auto">{name}</strong>{' '}
+          {tParts('postingAs', { name: <strong dir="auto">{name}</strong> })}{' '}
           <button type="button" class="link" onClick={() => setShowIdentity(true)}>
-            Change
+            {t('change')}
           </button>
         </p>
       )}
@@ -180,11 +181,11 @@ export function Composer({ parentId, onClose }: ComposerProps) {
       <div class="form-buttons">
         {onClose && (
           <button type="button" class="secondary" onClick={onClose}>
-            Cancel
+            {t('cancel')}
           </button>
         )}
         <button type="submit" class="primary" disabled={sending}>
-          Post comment
+          {t('postComment')}
         </button>
       </div>
     </form>

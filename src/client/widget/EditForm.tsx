@@ -5,6 +5,7 @@ import { useWidget } from './context.js';
 import { CommentBox, FormFooter, MarkdownHint, useAutoFocus, useFieldSubmit } from './form-parts.js';
 import { textFromHtml } from './format.js';
 import { readSource } from './local-data.js';
+import { t } from './i18n.js';
 
 interface EditFormProps {
   comment: ApiComment;
@@ -22,7 +23,7 @@ export function EditForm({ comment, onClose }: EditFormProps) {
   const { busy: saving, error, submit: save } = useFieldSubmit({
     field: textarea,
     value: body,
-    emptyMessage: 'Write something first, or use Delete to remove the comment.',
+    emptyMessage: t('editEmpty'),
     send: async () => {
       await actions.edit(comment.id, body);
       onClose();
@@ -45,7 +46,7 @@ export function EditForm({ comment, onClose }: EditFormProps) {
         onValue={setBody}
       />
       <MarkdownHint id={hintId} />
-      <FormFooter error={error} errorId={errorId} busy={saving} submitLabel="Save" onCancel={onClose} />
+      <FormFooter error={error} errorId={errorId} busy={saving} submitLabel={t('save')} onCancel={onClose} />
     </form>
   );
 }

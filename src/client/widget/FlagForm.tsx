@@ -10,13 +10,15 @@ import { refusalText } from './api.js';
 import { useWidget } from './context.js';
 import { readGuest } from './local-data.js';
 import { FormFooter, GuestNameInput } from './form-parts.js';
+import { t, tParts } from './i18n.js';
+import type { TextKey } from './i18n/en.js';
 
-const REASONS: Array<[FlagReason, string]> = [
-  ['spam', 'Spam'],
-  ['abuse', 'Abusive'],
-  ['off-topic', 'Off-topic'],
-  ['misinformation', 'Misinformation'],
-  ['other', 'Something else'],
+const REASONS: Array<[FlagReason, TextKey]> = [
+  ['spam', 'reasonSpam'],
+  ['abuse', 'reasonAbuse'],
+  ['off-topic', 'reasonOffTopic'],
+  ['misinformation', 'reasonMisinformation'],
+  ['other', 'reasonOther'],
 ];
 
 /** The server's limit on a flag's note. */
@@ -55,8 +57,8 @@ export function FlagForm({ comment, onFlagged, onClose }: FlagFormProps) {
   async function submit(event: TargetedEvent<HTMLFormElement>) {
     event.preventDefault();
     if (sending) return;
-    if (!reason) return problem('Please choose a reason.', 'reason', firstReason.current);
-    if (needsName && !name.trim()) return problem('Please enter your name.', 'name', nameInput.current);
+    if (!reason) return problem(t('chooseReason'), 'reason', firstReason.current);
+    if (needsName && !name.trim()) return problem(t('enterName'), 'name', nameInput.current);
     setSending(true);
     setError(null);
     try {
@@ -93,7 +95,7 @@ export function FlagForm({ comment, onFlagged, onClose }: FlagFormProps) {
         aria-describedby={describedBy('reason')}
         aria-invalid={error?.field === 'reason' || undefined}
       >
-        <legend id={legendId}>Why should the moderators look at this comment?</legend>
+        <legend id={legendId}>{t('flagWhy')}</legend>
         {REASONS.map(([value, label], index) => (
           <label key={value} class="choice">
             <input
@@ -104,12 +106,12 @@ export function FlagForm({ comment, onFlagged, onClose }: FlagFormProps) {
               checked={reason === value}
               onChange={() => setReason(value)}
             />
-            {label}
+            {t(label)}
           </label>
         ))}
       </fieldset>
       <label class="field">
-        <span>Note for the moderators (optional)</span>
+        <span>{t('flagNote')}</span>
         <textarea
           dir="auto"
           rows={2}
@@ -121,21 +123,20 @@ export function FlagForm({ comment, onFlagged, onClose }: FlagFormProps) {
       {needsName && (
         <div class="identity">
           <p class="hint">
-            To flag, give the name you would comment under
-            {!account.siteSignIn && (
-              <>
-                , or{' '}
-                <button type="button" class="link" onClick={account.signIn}>
-                  sign in
-                </button>
-              </>
-            )}
-            .
+            {account.siteSignIn
+              ? t('flagNameHint')
+              : tParts('flagOrSignIn', {
+                signIn: (
+                  <button type="button" class="link" onClick={account.signIn}>
+                    {t('signInLower')}
+                  </button>
+                ),
+              })}
           </p>
           <GuestNameInput inputRef={nameInput} describedBy={describedBy('name')} invalid={error?.field === 'name'} value={name} onValue={setName} />
         </div>
       )}
-      <FormFooter error={error} errorId={errorId} busy={sending} submitLabel="Send flag" onCancel={onClose} />
+      <FormFooter error={error} errorId={errorId} busy={sending} submitLabel={t('sendFlag')} onCancel={onClose} />
     </form>
   );
 }

@@ -1,8 +1,9 @@
 /** The whole thread: header with count and sort, the composer, the comments, and paging. */
 import { useEffect, useId, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { CommentSort, ReaderOverlay, ThreadStatus } from '../../shared/api.js';
-import { commentCountText } from '../common/count-text.js';
 import { AccountBar } from './AccountBar.js';
+import { t, tn, tParts } from './i18n.js';
+import type { TextKey } from './i18n/en.js';
 import { errorText, WidgetApi } from './api.js';
 import { CommentItem } from './CommentItem.js';
 import { Composer } from './Composer.js';
@@ -16,15 +17,15 @@ import { useReaderOverlay } from './use-reader-overlay.js';
 import { useThreadActions } from './use-thread-actions.js';
 
 /** Said in place of the composer when the thread takes no new comments. */
-const STATUS_NOTES: Record<Exclude<ThreadStatus, 'open'>, string> = {
-  locked: 'This thread is locked: no new comments.',
-  closed: 'This thread is closed.',
+const STATUS_NOTES: Record<Exclude<ThreadStatus, 'open'>, TextKey> = {
+  locked: 'locked',
+  closed: 'closed',
 };
 
-const SORTS: Array<[CommentSort, string]> = [
-  ['best', 'Best'],
-  ['newest', 'Newest'],
-  ['oldest', 'Oldest'],
+const SORTS: Array<[CommentSort, TextKey]> = [
+  ['best', 'sortBest'],
+  ['newest', 'sortNewest'],
+  ['oldest', 'sortOldest'],
 ];
 
 function useNow(intervalMs: number): number {
@@ -131,16 +132,16 @@ export function Thread({ options, first, overlay }: ThreadProps) {
       <section class="thread" aria-labelledby={headingId}>
         <AccountBar account={account} origin={options.origin} />
         <header class="thread-head">
-          <h2 id={headingId}>{commentCountText(state.count)}</h2>
+          <h2 id={headingId}>{tn('comments', state.count)}</h2>
           <label class="sort">
-            <span>Sort by</span>
+            <span>{t('sortBy')}</span>
             <select
               value={state.sort}
               onChange={(event) => load('sort', event.currentTarget.value as CommentSort)}
             >
               {SORTS.map(([value, label]) => (
                 <option key={value} value={value}>
-                  {label}
+                  {t(label)}
                 </option>
               ))}
             </select>
@@ -149,10 +150,10 @@ export function Thread({ options, first, overlay }: ThreadProps) {
         {state.thread.status === 'open' && <Composer parentId={null} />}
         {/* Always there, so that a moderator locking the thread live is announced. */}
         <div role="status">
-          {state.thread.status !== 'open' && <p class="notice">{STATUS_NOTES[state.thread.status] ?? STATUS_NOTES.closed}</p>}
+          {state.thread.status !== 'open' && <p class="notice">{t(STATUS_NOTES[state.thread.status] ?? STATUS_NOTES.closed)}</p>}
         </div>
         {state.comments.length === 0 && !state.loading && (
-          <p class="empty">{context.open ? 'No comments yet. Start the discussion.' : 'No comments.'}</p>
+          <p class="empty">{t(context.open ? 'empty' : 'emptyClosed')}</p>
         )}
         <ul class="comments" ref={list} aria-busy={state.loading === 'sort'}>
           {state.comments.map((comment) => (
@@ -171,11 +172,11 @@ export function Thread({ options, first, overlay }: ThreadProps) {
             aria-busy={state.loading === 'more'}
             onClick={() => state.loading === null && load('more', state.sort)}
           >
-            Load more comments
+            {t('loadMore')}
           </button>
         )}
         <p class="powered">
-          Comments by <a href={options.origin} target="_blank" rel="noopener">Parley</a>
+          {tParts('poweredBy', { link: <a href={options.origin} target="_blank" rel="noopener">Parley</a> })}
         </p>
       </section>
     </WidgetContext.Provider>

@@ -8,6 +8,7 @@ import type { ApiComment } from '../../shared/api.js';
 import { scoreOf } from '../../shared/votes.js';
 import { refusalText } from './api.js';
 import { isOwn, useWidget } from './context.js';
+import { t } from './i18n.js';
 
 interface VoteButtonsProps {
   comment: ApiComment;
@@ -24,7 +25,7 @@ export function VoteButtons({ comment, onError, onNeedName, container }: VoteBut
   // Not `disabled` while a vote is sent: that would throw keyboard focus off the button.
   const [voting, setVoting] = useState(false);
   const score = (
-    <span class="score" title={`${comment.upvotes} up, ${comment.downvotes} down`}>
+    <span class="score" title={t('votes', { up: comment.upvotes, down: comment.downvotes })}>
       {scoreOf(comment)}
     </span>
   );
@@ -51,8 +52,8 @@ export function VoteButtons({ comment, onError, onNeedName, container }: VoteBut
       <button
         type="button"
         class="vote up"
-        aria-label="Upvote"
-        title="Upvote"
+        aria-label={t('upvote')}
+        title={t('upvote')}
         aria-pressed={myVote === 1}
         onClick={() => vote(1)}
       >
@@ -64,8 +65,8 @@ export function VoteButtons({ comment, onError, onNeedName, container }: VoteBut
       <button
         type="button"
         class="vote down"
-        aria-label="Downvote"
-        title="Downvote"
+        aria-label={t('downvote')}
+        title={t('downvote')}
         aria-pressed={myVote === -1}
         onClick={() => vote(-1)}
       >

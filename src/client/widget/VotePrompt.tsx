@@ -7,6 +7,7 @@ import type { ApiComment } from '../../shared/api.js';
 import { useWidget } from './context.js';
 import { FormFooter, GuestNameInput, useAutoFocus, useFieldSubmit } from './form-parts.js';
 import { readGuest } from './local-data.js';
+import { t } from './i18n.js';
 
 interface VotePromptProps {
   comment: ApiComment;
@@ -25,7 +26,7 @@ export function VotePrompt({ comment, direction, onClose }: VotePromptProps) {
   const { busy: sending, error, submit } = useFieldSubmit({
     field: input,
     value: name,
-    emptyMessage: 'Please enter your name.',
+    emptyMessage: t('enterName'),
     refocusOnFailure: true,
     send: async () => {
       await actions.vote(comment.id, reader.votes[comment.id] ?? 0, direction, name.trim());
@@ -36,7 +37,7 @@ export function VotePrompt({ comment, direction, onClose }: VotePromptProps) {
   return (
     <form class="composer" onSubmit={submit} onKeyDown={(event) => event.key === 'Escape' && onClose()} aria-busy={sending}>
       <p class="hint" id={hintId}>
-        To {direction === 1 ? 'upvote' : 'downvote'}, give the name you would comment under.
+        {t(direction === 1 ? 'toUpvote' : 'toDownvote')}
       </p>
       <div class="identity">
         <GuestNameInput
@@ -48,7 +49,7 @@ export function VotePrompt({ comment, direction, onClose }: VotePromptProps) {
           onValue={setName}
         />
       </div>
-      <FormFooter error={error} errorId={errorId} busy={sending} submitLabel="Vote as guest" onCancel={onClose} />
+      <FormFooter error={error} errorId={errorId} busy={sending} submitLabel={t('voteAsGuest')} onCancel={onClose} />
     </form>
   );
 }

@@ -7,9 +7,9 @@
 import type {
   CommentResponse, CommentSort, CommentsPage, DeleteResponse, EditResponse, FlagRequest, GuestSession, VoteRequest, VoteResponse,
 } from '../../shared/api.js';
-import { errorMessages } from '../../shared/errors.js';
 import { requestJson, withQuery, type RequestOptions } from '../common/http.js';
 import { readToken, requestAsReader } from '../common/session.js';
+import { errorMessage, t } from './i18n.js';
 
 export interface NewComment {
   body: string;
@@ -80,9 +80,8 @@ export class WidgetApi {
 export function errorText(error: unknown): string {
   // Duck-typed: the loader's bundle has its own copy of ApiError.
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'network_error') return 'Could not reach the comment server. Check your connection and try again.';
-  const messages: Record<string, string> = errorMessages;
-  return (typeof code === 'string' && messages[code]) || errorMessages.internal_error;
+  if (code === 'network_error') return t('networkError');
+  return (typeof code === 'string' && errorMessage(code)) || errorMessage('internal_error')!;
 }
 
 /**

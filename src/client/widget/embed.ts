@@ -13,6 +13,22 @@ import { fetchFirstPaint } from './thread-request.js';
 const ownScript = findOwnScript('embed.js');
 const origin = originOf(ownScript);
 
+/** The interface languages built (one widget file each), set by scripts/build-client.ts. */
+declare const PARLEY_LANGUAGES: string[];
+
+/** What the loader itself says, before the widget (and its language's strings) has come. */
+const STATUS: Record<string, [loading: string, failed: string]> = {
+  en: ['Loading comments…', 'Comments could not be loaded.'],
+  fr: ['Chargement des commentaires…', 'Les commentaires n’ont pas pu être chargés.'],
+  ar: ['جارٍ تحميل التعليقات…', 'تعذّر تحميل التعليقات.'],
+};
+
+/** "fr-CA", "pt_BR", "AR" -> the language of a widget file we have, else English. */
+export function widgetLanguage(asked: string, built: string[]): string {
+  const primary = asked.toLowerCase().split(/[-_]/)[0];
+  return built.includes(primary) ? primary : 'en';
+}
+
 let mounted: MountedWidget | null = null;
 /** Increases on every (re)start so a slow earlier start cannot mount over a newer one. */
 let generation = 0;
@@ -24,6 +40,7 @@ function findMountElement(): HTMLElement | null {
 function showStatus(root: ShadowRoot, message: string): void {
   const paragraph = document.createElement('p');
   paragraph.setAttribute('role', 'status');
+  paragraph.dir = 'auto';
   paragraph.textContent = message;
   root.replaceChildren(paragraph);
 }
@@ -31,7 +48,9 @@ function showStatus(root: ShadowRoot, message: string): void {
 function start(configFunction?: DisqusConfigFunction): boolean {
   const element = findMountElement();
   if (!element) return false;
-  const { page, callbacks, siteIsGuess } = readPageConfig(element, ownScript, configFunction);
+  const { page, callbacks, siteIsGuess, lang: asked } = readPageConfig(element, ownScript, configFunction);
+  const lang = widgetLanguage(asked, PARLEY_LANGUAGES);
+  const [loading, failed] = STATUS[lang] ?? STATUS.en;
   const root = element.shadowRoot ?? element.attachShadow({ mode: 'open' });
   const run = ++generation;
   mounted?.unmount();
@@ -40,15 +59,15 @@ function start(configFunction?: DisqusConfigFunction): boolean {
   const initial = fetchFirstPaint(origin, page, siteIsGuess);
   // The widget reports a failed request; this only keeps it from counting as unhandled meanwhile.
   initial.catch(() => undefined);
-  if (!root.firstChild) showStatus(root, 'Loading comments…');
+  if (!root.firstChild) showStatus(root, loading);
 
-  import(`${origin}/widget.js`).then(
+  import(`${origin}/${lang === 'en' ? 'widget' : `widget.${lang}`}.js`).then(
     (widget: { mount: MountFunction }) => {
       if (run === generation) mounted = widget.mount(root, { origin, page, initial, callbacks });
     },
     (error: unknown) => {
       console.error('[parley] could not load the comment widget', error);
-      if (run === generation) showStatus(root, 'Comments could not be loaded.');
+      if (run === generation) showStatus(root, failed);
     },
   );
   return true;

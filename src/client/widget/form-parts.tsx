@@ -3,12 +3,13 @@ import { useLayoutEffect, useState } from 'preact/hooks';
 import type { RefObject, TargetedEvent, TargetedKeyboardEvent } from 'preact';
 import { MAX_BODY_LENGTH, MAX_NAME_LENGTH } from '../../shared/api.js';
 import { refusalText } from './api.js';
+import { t } from './i18n.js';
 
 export function MarkdownHint({ id }: { id: string }) {
   return (
     <p class="hint" id={id}>
-      Markdown works: <code>**bold**</code> <code>_italic_</code> <code>`code`</code> <code>[link](url)</code>{' '}
-      <code>&gt; quote</code> · Ctrl+Enter to post
+      {t('markdownHint')} <code>**bold**</code> <code>_italic_</code> <code>`code`</code> <code>[link](url)</code>{' '}
+      <code>&gt; quote</code> · {t('ctrlEnter')}
     </p>
   );
 }
@@ -48,7 +49,7 @@ export function CommentBox({ textarea, describedBy, invalid, placeholder, rows, 
   return (
     <textarea
       ref={textarea}
-      aria-label="Comment"
+      aria-label={t('comment')}
       aria-describedby={describedBy}
       aria-invalid={invalid || undefined}
       placeholder={placeholder}
@@ -122,7 +123,7 @@ export function FormFooter({ error, errorId, busy, submitLabel, onCancel }: {
       )}
       <div class="form-buttons">
         <button type="button" class="secondary" onClick={onCancel}>
-          Cancel
+          {t('cancel')}
         </button>
         <button type="submit" class="primary" disabled={busy}>
           {submitLabel}
@@ -143,7 +144,7 @@ export function GuestNameInput({ inputRef, required, describedBy, invalid, value
 }) {
   return (
     <label>
-      <span>Your name</span>
+      <span>{t('yourName')}</span>
       <input
         ref={inputRef}
         type="text"

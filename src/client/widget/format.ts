@@ -1,8 +1,9 @@
-/** Display helpers: relative times and the plain text of server-rendered HTML. */
+/** Display helpers: relative times and durations in the interface's language, and the plain text of server-rendered HTML. */
+import { lang, t } from './i18n.js';
 
-const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
-const absolute = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
-const dateOnly = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
+const relative = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
+const absolute = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
+const dateOnly = new Intl.DateTimeFormat(lang, { dateStyle: 'medium' });
 
 const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['year', 365 * 24 * 3600],
@@ -17,7 +18,7 @@ const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
 export function relativeTime(iso: string, now: number): string {
   const date = new Date(iso);
   const seconds = Math.round((date.getTime() - now) / 1000);
-  if (Math.abs(seconds) < 45) return 'just now';
+  if (Math.abs(seconds) < 45) return t('justNow');
   if (Math.abs(seconds) > 30 * 24 * 3600) return dateOnly.format(date);
   for (const [unit, size] of UNITS) {
     if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
@@ -27,6 +28,13 @@ export function relativeTime(iso: string, now: number): string {
 
 export function fullTime(iso: string): string {
   return absolute.format(new Date(iso));
+}
+
+/** "12 min", "45 s", "2 hr": how long is left, rounded up, in the language's short units. */
+export function duration(ms: number): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  const [value, unit] = seconds < 60 ? [seconds, 'second'] : seconds < 5400 ? [Math.ceil(seconds / 60), 'minute'] : [Math.round(seconds / 3600), 'hour'];
+  return new Intl.NumberFormat(lang, { style: 'unit', unit, unitDisplay: 'short' }).format(value);
 }
 
 const BLOCKS = new Set(['P', 'BLOCKQUOTE', 'PRE', 'LI', 'UL', 'OL', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6']);

@@ -11,6 +11,7 @@ import type { FirstPaint, MountedWidget, MountOptions } from './mount-options.js
 import { widgetStyles } from './styles.js';
 import { fetchFirstPaint } from './thread-request.js';
 import { Thread } from './Thread.js';
+import { dir, lang, t } from './i18n.js';
 
 export type { MountOptions, MountedWidget } from './mount-options.js';
 
@@ -52,15 +53,15 @@ function Widget({ options }: { options: MountOptions }) {
   if (loaded.state === 'loading') {
     return (
       <p class="status" role="status">
-        Loading comments…
+        {t('loading')}
       </p>
     );
   }
   return (
     <div class="status" role="alert">
-      <p>Comments could not be loaded. {loaded.message}</p>
+      <p>{t('loadFailed')} {loaded.message}</p>
       <button type="button" onClick={() => setRequest(fetchFirstPaint(options.origin, options.page))}>
-        Try again
+        {t('tryAgain')}
       </button>
     </div>
   );
@@ -88,6 +89,9 @@ export function mount(root: ShadowRoot, options: MountOptions): MountedWidget {
   addStyles(root);
   const container = document.createElement('div');
   container.className = 'parley';
+  // The interface's language and direction: Arabic mirrors the whole layout, not only its text.
+  container.lang = lang;
+  container.dir = dir;
   const stopTheme = followHostTheme(root.host, (theme) => {
     container.dataset.theme = theme;
   });

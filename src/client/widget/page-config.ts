@@ -17,6 +17,8 @@ interface DisqusConfigTarget {
     /** Disqus's public key for the SSO app: Parley knows the site without it (kept so snippets run unchanged). */
     api_key?: string;
   };
+  /** Disqus's interface language ("fr", "ar", "pt_BR"). */
+  language?: string;
   callbacks: WidgetCallbacks & Record<string, unknown>;
 }
 
@@ -35,6 +37,8 @@ export interface ResolvedConfig {
   callbacks: WidgetCallbacks;
   /** True when the site slug is only a guess from `disqus_shortname` (it may not exist on Parley). */
   siteIsGuess: boolean;
+  /** The interface language asked for: `data-lang`, else `disqus_config`'s, else the page's `lang`. */
+  lang: string;
 }
 
 function text(value: unknown): string | undefined {
@@ -78,5 +82,6 @@ export function readPageConfig(
       onNewComment: callbackList(target.callbacks.onNewComment),
     },
     siteIsGuess: !explicitSite && !!site,
+    lang: text(data.lang) ?? text(target.language) ?? document.documentElement.lang,
   };
 }
