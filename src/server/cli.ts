@@ -9,7 +9,8 @@ import {
 } from './sites/service.js';
 import { verifyAuditChain } from './moderation/audit.js';
 import { createAccount, findAccountByEmail, setRole } from './auth/accounts.js';
-import { importDisqusCommand } from './imports/cli.js';
+import { exportCommand, importJsonCommand } from './transfer/cli.js';
+import { importCommand } from './imports/cli.js';
 
 const usage = `Usage: npm run parley -- <command> [options]
 
@@ -32,16 +33,30 @@ Commands:
       Adds a local account (verified: it may sign in at once), optionally staff of a site.
   create-admin --site SLUG --email EMAIL
       Makes the account with that email an admin of the site.
-  import disqus FILE --site SLUG [--dry-run] [--map-url FROM=TO ...] [--report FILE]
-      Imports a Disqus export (threads, comments, replies at any depth; spam kept hidden) into
-      the site; again with the same file adds nothing, with a newer one only what is new. Prints
-      a reconciliation report (per thread: posts in the file, imported, skipped and why);
-      --report writes it as JSON; --dry-run prints it and changes nothing.
+  import disqus|wordpress FILE --site SLUG [--dry-run] [--map-url FROM=TO ...] [--report FILE] [--batch-size N]
+      Imports a Disqus export or a WordPress export (WXR; .gz read as it is) into the site:
+      threads, comments, replies at any depth, spam kept hidden. Again with the same file adds
+      nothing, with a newer one only what is new; an import that was stopped (even kill -9)
+      resumes where its last batch committed. Prints a reconciliation report (per thread: posts
+      in the file, imported, skipped and why); --report writes it as JSON; --dry-run prints it
+      and changes nothing.
+  export json --site SLUG > FILE
+      Writes the whole site in Parley's own format (JSON Lines, "parley/1"): settings, threads,
+      comments in every status, the users who took part (with emails; never passwords, sessions
+      or the SSO secret), roles, votes, flags, bans, the audit log. Use npm run -s (or node
+      dist/server/cli.js) when piping, so that npm's banner stays out.
+  import json FILE
+      Reads such a file (.gz too) into this Parley in one transaction, ids kept; refuses a
+      malformed file (naming its line) or a slug used here by another site, writing nothing.
+      The same site again adds only what is missing.
+  export disqus --site SLUG > FILE
+      Writes the site as a Disqus export (XML), which import disqus and other tools read.
 `;
 
 async function withDatabase<T>(work: (deps: Deps, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const log = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
+  // stderr: stdout carries what a command prints, an export whole.
+  const log = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }, process.stderr);
   const { database, embedded } = await openConfiguredDatabase(config, log);
   try {
     return await work(createDeps({ db: database.db, secret: config.sessionSecret, log }), config);
@@ -174,9 +189,11 @@ async function createAdminCommand(args: string[]): Promise<void> {
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   'create-site': createSiteCommand, 'site-settings': siteSettingsCommand, 'create-user': createUserCommand, 'create-admin': createAdminCommand,
   'verify-audit': verifyAuditCommand,
+  export: (args) => exportCommand(args, withDatabase),
   import: async (args) => {
-    if (args[0] !== 'disqus') throw new Error(`Give the format: import disqus FILE --site SLUG.\n\n${usage}`);
-    await importDisqusCommand(args.slice(1), withDatabase);
+    if (args[0] === 'json') return importJsonCommand(args.slice(1), withDatabase);
+    if (args[0] !== 'disqus' && args[0] !== 'wordpress') throw new Error(`Give the format: import disqus|wordpress FILE --site SLUG.\n\n${usage}`);
+    await importCommand(args[0], args.slice(1), withDatabase);
   },
 };
 

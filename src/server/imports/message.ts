@@ -16,14 +16,25 @@ export function htmlToSource(html: string): string {
     .trim();
 }
 
+const BLOCK = /^<(p|blockquote|ul|ol|pre|h[1-6]|div|table)[\s>]/i;
+
+/**
+ * WordPress's stored comment: HTML whose paragraphs are blank lines and whose line breaks are
+ * newlines (what its `wpautop` turns into `<p>` and `<br>` when showing it).
+ */
+function autoParagraphs(text: string): string {
+  return text.replace(/\r\n?/g, '\n').split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean)
+    .map((p) => (BLOCK.test(p) ? p : `<p>${p.replace(/\n/g, '<br>')}</p>`)).join('');
+}
+
 /**
  * A Disqus message (HTML, or plain text) into Parley's stored pair: the HTML through the one
  * sanitizer, and its text as the source an edit would start from.
  */
-export function messageToBody(message: string): { source: string; html: string } {
+export function messageToBody(message: string, options: { paragraphsByBlankLines?: boolean } = {}): { source: string; html: string } {
   const isHtml = /<[a-z][^>]*>/i.test(message);
-  const raw = isHtml
-    ? message
+  const raw = options.paragraphsByBlankLines ? autoParagraphs(message)
+    : isHtml ? message
     : message.split(/\n{2,}/).filter((p) => p.trim()).map((p) => `<p>${escape(p.trim()).replace(/\n/g, '<br>')}</p>`).join('');
   const html = sanitize(raw).trim();
   return { source: htmlToSource(html), html };
