@@ -182,8 +182,8 @@ export const comments = pgTable('comments', {
   createdAt: createdAt(),
   editedAt: timestamp('edited_at', { withTimezone: true, mode: 'date' }),
   deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
-  /** Words of the body for moderators' search, in English and Arabic stemming both. */
-  search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('english'::regconfig, body_source) || to_tsvector('arabic'::regconfig, body_source)`),
+  /** Words of the body for search: English stems for Latin words, Arabic stems for Arabic ones (migration 0012's configuration). */
+  search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('parley_search'::regconfig, body_source)`),
 }, (t) => [
   index('comments_site_status_created_idx').on(t.siteId, t.status, t.createdAt),
   /** The same body posted again from one address: a spam signal. */

@@ -55,7 +55,7 @@ function queueCondition(queue: Queue): SQL | undefined {
 
 function searchConditions(query: QueueQuery): Array<SQL | undefined> {
   return [
-    query.q ? sql`${comments.search} @@ (websearch_to_tsquery('english', ${query.q}) || websearch_to_tsquery('arabic', ${query.q}))` : undefined,
+    query.q ? sql`${comments.search} @@ websearch_to_tsquery('parley_search', ${query.q})` : undefined,
     query.author ? (z.uuid().safeParse(query.author).success ? eq(comments.authorId, query.author) : sql`${comments.authorName} ilike ${`%${query.author.replace(/[\\%_]/g, '\\$&')}%`}`) : undefined,
     query.thread ? eq(comments.threadId, query.thread) : undefined,
     query.status ? eq(comments.status, query.status) : undefined,
