@@ -34,6 +34,10 @@ import { accountPageRoutes, userApiRoutes } from './profile/routes.js';
 import { siteSettingsRoutes } from './sites/settings-routes.js';
 import { moderationRoutes } from './moderation/routes.js';
 import { adminRoutes } from './admin/routes.js';
+import { notificationApiRoutes, notificationPageRoutes } from './notifications/routes.js';
+import { webhookRoutes } from './webhooks/routes.js';
+import { feedRoutes } from './feeds/routes.js';
+import { relayNotifications, type RoomEmitter } from './realtime/notifications.js';
 
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/client');
 
@@ -93,6 +97,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
     clientAddress: (req) => proxyAddr(req, trust),
   });
   const stopRelay = relayDomainEvents(deps, io);
+  const stopNotices = relayNotifications(deps, io as unknown as RoomEmitter);
   const metrics = createMetrics(deps, () => io.engine.clientsCount);
   app.use(metrics.timeRequests);
 
@@ -113,6 +118,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   const passport = createPassport(deps, (req) => callerOf(deps, req));
   api.use(threadRoutes(deps, pages), commentRoutes(deps, pages), voteRoutes(deps), authRoutes(deps, passport), avatarRoutes(deps), moderationRoutes(deps));
   api.use(userApiRoutes(deps));
+  api.use(notificationApiRoutes(deps));
   app.use('/api/v1', api);
   const oidc = oidcProviders(deps, passport, config.oidcProviders);
   app.use(signInPageRoutes(deps, passport, { providers: oidc.links }));
@@ -120,6 +126,9 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   app.use(accountPageRoutes(deps));
   app.use(siteSettingsRoutes(deps));
   app.use(adminRoutes(deps));
+  app.use(notificationPageRoutes(deps));
+  app.use(webhookRoutes(deps));
+  app.use(feedRoutes(deps));
 
   app.use(staticClient());
   if (config.demo) app.get('/', (_req, res) => { res.type('html').send(renderDemoPage()); });
@@ -132,6 +141,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
     io,
     close: async () => {
       stopRelay();
+      stopNotices();
       stopSharing();
       pages.close();
       metrics.close();

@@ -134,6 +134,20 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The demo site and article; unset, it is on only while no other site exists (decided at start). */
   DEMO: z.stringbool().optional(),
+  /** Whether this process runs the job workers (mail, webhooks); false when `npm run parley -- worker` runs them apart. */
+  JOBS_IN_PROCESS: z.stringbool().default(true),
+  /** Jobs one process runs at once, per queue. */
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(4),
+  /** How often an idle worker looks for jobs another process queued (seconds). */
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  /** The first retry of a failed job waits about this long, each next one twice as long: about a day of retries in all. */
+  JOB_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** A job running longer than this is taken for lost (its process died) and run again. */
+  JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(2).max(3600).default(120),
+  /** Notification mails one address gets per hour; more wait for the hourly digest. */
+  RATE_LIMIT_NOTIFICATIONS_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  /** Webhooks may target private, loopback and link-local addresses, over plain http too (local development and tests only). */
+  WEBHOOKS_ALLOW_PRIVATE: z.stringbool().default(false),
   /** OpenID providers to sign in with: a JSON array of {id, name, issuer, clientId, clientSecret, scope?}. */
   OIDC_PROVIDERS: oidcProvidersSchema.optional(),
   /** Presets: Google (OpenID Connect) and GitHub (OAuth2), each on with its client id and secret. */
@@ -171,6 +185,9 @@ export interface Config {
   demo: boolean | undefined;
   /** Sign-in providers, in the order the sign-in page offers them. Their client secrets are never logged. */
   oidcProviders: readonly OidcProviderConfig[];
+  jobs: { inProcess: boolean; concurrency: number; pollSeconds: number; retryBaseSeconds: number; timeoutSeconds: number };
+  notificationsPerHour: number;
+  webhooksAllowPrivate: boolean;
 }
 
 /** Without SESSION_SECRET, a first run makes one and keeps it in DATA_DIR so restarts agree. */
@@ -245,6 +262,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     demo: e.DEMO,
     oidcProviders: Object.freeze(oidcProviders.map((p) => Object.freeze(p))),
+    jobs: Object.freeze({
+      inProcess: e.JOBS_IN_PROCESS, concurrency: e.JOB_CONCURRENCY, pollSeconds: e.JOB_POLL_SECONDS,
+      retryBaseSeconds: e.JOB_RETRY_BASE_SECONDS, timeoutSeconds: e.JOB_TIMEOUT_SECONDS,
+    }),
+    notificationsPerHour: e.RATE_LIMIT_NOTIFICATIONS_PER_HOUR,
+    webhooksAllowPrivate: e.WEBHOOKS_ALLOW_PRIVATE,
   });
 }
 

@@ -7,6 +7,8 @@ import { createSessionCache, type SessionCache } from './auth/service.js';
 import type { ChangeLog } from './change-log.js';
 import { liveChangeLog } from './realtime/log.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
+import { createJobQueue, type JobQueue, type JobSettings } from './jobs/queue.js';
+import { jobOutbox, type Outbox } from './outbox.js';
 
 /** Where a failure that must not reach the client (a listener after commit) is reported. */
 export interface ErrorReporter {
@@ -29,6 +31,19 @@ export interface Deps {
   mailer: Mailer;
   /** Parley's own address, for links in mail and sign-in redirects (known once the server listens). */
   publicUrl: string;
+  /** The job queue (PostgreSQL): jobs are written in the transaction of the change that causes them. */
+  jobs: JobQueue;
+  /** Where services record, in their transaction, what mail, notices and webhooks act on. */
+  outbox: Outbox;
+  notify: NotifySettings;
+}
+
+/** config.ts's settings of notifications and webhooks. */
+export interface NotifySettings {
+  /** Instant notification mails one address gets per hour; more wait for the hourly digest. */
+  perHour: number;
+  /** Webhooks may target private and loopback addresses (and plain http): development and tests only. */
+  webhooksAllowPrivate: boolean;
 }
 
 /** Who acts: a session's user. */
@@ -63,6 +78,9 @@ export interface DepsOptions {
   /** Defaults to writing mail to the log. */
   mailer?: Mailer;
   publicUrl?: string;
+  /** Retry and timeout of jobs (config.ts); defaults to jobs/queue.ts's. */
+  jobs?: JobSettings;
+  notify?: Partial<NotifySettings>;
 }
 
 /** The one way main, the CLI, tests and benchmarks assemble a service's dependencies. */
@@ -70,16 +88,21 @@ export function createDeps(options: DepsOptions): Deps {
   // Without the process's logger (a script), errors still go through the one serializer: no query parameters.
   const log = options.log ?? { error: (obj: { err?: unknown }, msg) => console.error(msg, serializeError(obj.err)) };
   const events = new EventBus(log);
+  const now = options.now ?? (() => new Date());
+  const jobs = createJobQueue(options.jobs);
   return {
     db: options.db,
     events,
     changeLog: liveChangeLog,
     secret: options.secret,
-    now: options.now ?? (() => new Date()),
+    now,
     limits: options.limits ?? createRateLimits({ db: options.db, keyPrefix: 'parley', perPeriod: DEFAULT_LIMITS }),
     log,
     sessions: createSessionCache(events),
     mailer: options.mailer ?? createMailer({ from: 'Parley <parley@localhost>', log: { info: (obj, msg) => console.log(msg, obj) } }),
     publicUrl: options.publicUrl ?? 'http://localhost:3000',
+    jobs,
+    outbox: jobOutbox(jobs, now),
+    notify: { perHour: 10, webhooksAllowPrivate: false, ...options.notify },
   };
 }

@@ -22,6 +22,8 @@ export interface DomainEvents {
   /** A comment entered, moved between or left the moderators' queues: their dashboards follow. */
   'moderation.changed': { siteId: string; commentId: string; status: string; flagCount: number };
   'site.changed': { siteId: string; fromOtherProcess?: boolean };
+  /** A reader got a notice (a reply, a mention, a comment where they follow): their widgets update the count. */
+  'notification.created': { userId: string; siteId: string; unread: number };
   /** A session was ended: whoever keeps resolved sessions drops it. */
   'session.revoked': { tokenHash: string; userId: string | null };
 }

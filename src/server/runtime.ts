@@ -17,6 +17,7 @@ import { crossProcessAdapter } from './realtime/adapter.js';
 import { startPruning } from './realtime/prune.js';
 import type { ParleyServer } from './realtime/sockets.js';
 import { otherSitesExist, setSiteEnabled } from './sites/service.js';
+import { databaseUrlOf, startWorkers } from './jobs/handlers.js';
 
 export interface RunningParley {
   url: string;
@@ -120,6 +121,8 @@ export async function startParley(config: Config, log: Logger = createLogger(con
     log,
     mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log }),
     publicUrl: config.publicUrl,
+    jobs: config.jobs,
+    notify: { perHour: config.notificationsPerHour, webhooksAllowPrivate: config.webhooksAllowPrivate },
     limits: createRateLimits({
       db: database.db, redis, keyPrefix: config.redisPrefix,
       perPeriod: config.limits,
@@ -145,9 +148,12 @@ export async function startParley(config: Config, log: Logger = createLogger(con
     log.info('created the demo site with sample comments');
   }
   const stopPruning = startPruning(database.db, { now: deps.now, windowHours: config.replayWindowHours, log });
+  // Mail and webhooks run here unless JOBS_IN_PROCESS=false (then `npm run parley -- worker` runs them).
+  const workers = config.jobs.inProcess ? await startWorkers(deps, { databaseUrl: databaseUrlOf(database.pool), ...config.jobs }) : undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
     stopPruning();
+    await workers?.stop();
     await drain(parts, log);
     await adapter?.close();
     await redis?.quit();

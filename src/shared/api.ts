@@ -213,6 +213,14 @@ export interface ServerToClientEvents {
   'session:revoked': () => void;
   /** To a site's moderators (after mod:join): a comment entered, moved between or left the queues. */
   'mod:changed': (e: ModChangedEvent) => void;
+  /** To a reader (their user room): a new notice on a site (a reply, a mention, a comment where they follow). */
+  'notification:new': (e: NotificationNewEvent) => void;
+}
+
+export interface NotificationNewEvent {
+  siteId: string;
+  /** The reader's unread notices on that site, this one included. */
+  unread: number;
 }
 
 /** Where a comment stands now; the dashboard re-reads the queue for the rest (no text travels). */

@@ -10,6 +10,7 @@ import { parseConfig } from '../../src/server/config.js';
 import { createDeps, type Deps } from '../../src/server/deps.js';
 import { createRateLimits } from '../../src/server/limits/service.js';
 import { createMailer } from '../../src/server/mail/mailer.js';
+import { startWorkers } from '../../src/server/jobs/handlers.js';
 import { crossProcessAdapter } from '../../src/server/realtime/adapter.js';
 import { createSite, type Site } from '../../src/server/sites/service.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
@@ -63,6 +64,15 @@ export interface TestAppOptions {
   logger?: Logger;
   /** Mail goes to this SMTP server (tests/helpers/smtp.ts); by default to the (silent) log. */
   smtpUrl?: string;
+  /** Run the job workers (mail, webhooks) in this app, as the server does by default. */
+  workers?: boolean;
+  /** Job retries and timeout (seconds): tests wait seconds, not the production minutes. */
+  jobRetryBaseSeconds?: number;
+  jobTimeoutSeconds?: number;
+  /** RATE_LIMIT_NOTIFICATIONS_PER_HOUR (default here: no limit to speak of). */
+  notificationsPerHour?: number;
+  /** WEBHOOKS_ALLOW_PRIVATE (default here: true, as receivers listen on 127.0.0.1). */
+  webhooksAllowPrivate?: boolean;
   /** OIDC_PROVIDERS: OpenID providers to sign in with. */
   oidcProviders?: Array<{ id: string; name: string; issuer: string; clientId: string; clientSecret: string; scope?: string }>;
 }
@@ -83,7 +93,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const log = options.logger ?? pino({ level: 'silent' });
   const mailer = createMailer({ smtpUrl: options.smtpUrl, from: 'Parley <parley@test.example>', log });
-  const deps = createDeps({ db: database.db, secret: 'test-secret-test-secret', now: clock.now, limits, log, mailer });
+  const deps = createDeps({
+    db: database.db, secret: 'test-secret-test-secret', now: clock.now, limits, log, mailer,
+    jobs: { retryBaseSeconds: options.jobRetryBaseSeconds ?? 1, timeoutSeconds: options.jobTimeoutSeconds ?? 30 },
+    notify: { perHour: options.notificationsPerHour ?? 10_000, webhooksAllowPrivate: options.webhooksAllowPrivate ?? true },
+  });
   const config = parseConfig({
     PORT: '0', DEMO: 'false', SESSION_SECRET: 'test-secret-test-secret', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'parley-')),
     METRICS_TOKEN: options.metricsToken,
@@ -98,10 +112,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const { port } = parts.server.address() as AddressInfo;
   deps.publicUrl = `http://127.0.0.1:${port}`;
   const site = options.sameDatabaseAs?.site ?? await createSite(deps, { slug: 'news', name: 'News', origins: [SITE_ORIGIN] });
+  const workers = options.workers ? await startWorkers(deps, { databaseUrl: database.url, concurrency: 4, pollSeconds: 0.5 }) : undefined;
   return {
     url: `http://127.0.0.1:${port}`,
     deps, database, clock, site, queries, prefix: sharedPrefix,
     async close() {
+      await workers?.stop(2_000);
       await parts.close();
       await adapter?.close();
       mailer.close();

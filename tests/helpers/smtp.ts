@@ -6,6 +6,10 @@ export interface ReceivedMail {
   to: string[];
   subject: string;
   text: string;
+  html: string;
+  /** Lower-cased header names. */
+  headers: Map<string, unknown>;
+  messageId: string;
 }
 
 export interface TestMailbox {
@@ -14,6 +18,11 @@ export interface TestMailbox {
   received: ReceivedMail[];
   /** The next mail to this address (already received or still to come), within `timeoutMs`. */
   next(to: string, timeoutMs?: number): Promise<ReceivedMail>;
+  /** Refuse the next `count` mails with a temporary error (451), as a server in trouble does. */
+  failNext(count: number): void;
+  /** While held, a mail's data is read but not answered (the sender waits); release() answers them. */
+  hold(): void;
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -22,15 +31,29 @@ export async function startMailbox(): Promise<TestMailbox> {
   const received: ReceivedMail[] = [];
   const taken = new Set<ReceivedMail>();
   const waiters: Array<() => void> = [];
+  let failures = 0;
+  let held: Array<() => void> | null = null;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onData(stream, session, callback) {
       simpleParser(stream).then((mail) => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: mail.subject ?? '', text: mail.text ?? '' });
-        waiters.splice(0).forEach((wake) => wake());
-        callback();
+        if (failures > 0) {
+          failures -= 1;
+          callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
+          return;
+        }
+        const accept = () => {
+          received.push({
+            to: session.envelope.rcptTo.map((r) => r.address), subject: mail.subject ?? '', text: mail.text ?? '',
+            html: typeof mail.html === 'string' ? mail.html : '', headers: mail.headers as Map<string, unknown>, messageId: mail.messageId ?? '',
+          });
+          waiters.splice(0).forEach((wake) => wake());
+          callback();
+        };
+        if (held) held.push(accept);
+        else accept();
       }, callback);
     },
   });
@@ -52,6 +75,9 @@ export async function startMailbox(): Promise<TestMailbox> {
         await new Promise<void>((resolve) => { waiters.push(resolve); setTimeout(resolve, Math.min(left, 200)); });
       }
     },
+    failNext(count) { failures = count; },
+    hold() { held ??= []; },
+    release() { const waiting = held ?? []; held = null; waiting.forEach((accept) => accept()); },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -99,6 +99,7 @@ export async function postComment(deps: Deps, caller: Caller, input: PostComment
     if (status === 'pending' && !row.shadowed) {
       afterCommit(() => deps.events.emit('moderation.changed', { siteId: site.id, commentId: row.id, status, flagCount: 0 }));
     }
+    await deps.outbox.add({ tx, afterCommit }, { type: 'comment.created', siteId: site.id, threadId: thread.id, commentId: row.id });
     await deps.changeLog.record({ tx, afterCommit, events: deps.events }, {
       name: 'comment.created', siteId: site.id, threadId: thread.id, commentId: row.id,
       audienceUserId: status === 'approved' ? null : row.authorId, payload: { comment: toApiComment(row) },
@@ -158,6 +159,7 @@ export async function editComment(
       .set({ bodySource: body, bodyHtml: renderMarkdown(body), editedAt: deps.now() })
       .where(eq(comments.id, current.id))
       .returning();
+    await deps.outbox.add({ tx, afterCommit }, { type: 'comment.updated', siteId: row.siteId, threadId: row.threadId, commentId: row.id });
     await deps.changeLog.record({ tx, afterCommit, events: deps.events }, {
       name: 'comment.updated', siteId: row.siteId, threadId: row.threadId, commentId: row.id,
       audienceUserId: row.status === 'approved' ? null : row.authorId, payload: { comment: toApiComment(row) },
@@ -181,6 +183,7 @@ export async function deleteComment(deps: Deps, caller: Caller, input: { comment
     if (current.status === 'approved') await adjustCommentCount(tx, row.threadId, -1);
     const outcome = await deletionOutcome(tx, row);
     const placeholder = outcome.keepsPlace ? toApiComment(row) : null;
+    await deps.outbox.add({ tx, afterCommit }, { type: 'comment.deleted', siteId: row.siteId, threadId: row.threadId, commentId: row.id });
     await deps.changeLog.record({ tx, afterCommit, events: deps.events }, {
       name: 'comment.deleted', siteId: row.siteId, threadId: row.threadId, commentId: row.id,
       audienceUserId: current.status === 'approved' ? null : row.authorId,

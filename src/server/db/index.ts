@@ -5,6 +5,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
 import * as schema from './schema.js';
+import { installJobQueue } from '../jobs/queue.js';
 
 export type Db = NodePgDatabase<typeof schema>;
 /** A transaction handle offers the same query API as the database. */
@@ -63,7 +64,11 @@ export async function withAdvisoryLock<T>(db: Db, key: number, work: () => Promi
  * then find none left.
  */
 export async function applyMigrations(db: Db): Promise<void> {
-  await withAdvisoryLock(db, LOCKS.migrations, () => migrate(db, { migrationsFolder }));
+  await withAdvisoryLock(db, LOCKS.migrations, async () => {
+    await migrate(db, { migrationsFolder });
+    // The job queue's own schema (pg-boss's), installed and upgraded by the library.
+    await installJobQueue((db as Db & { $client: pg.Pool }).$client);
+  });
 }
 
 export { schema };

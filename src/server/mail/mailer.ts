@@ -8,6 +8,12 @@ export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  /** An HTML alternative to `text` (notification mails: the comment as readers see it, sanitized). */
+  html?: string;
+  /** Extra headers (List-Unsubscribe ...). */
+  headers?: Record<string, string>;
+  /** A stable Message-ID: a mail sent again after a crash is the same message to the reader's client. */
+  messageId?: string;
 }
 
 /** Enough of an address for an operator to tell mails apart, not enough to collect it. */
@@ -32,7 +38,11 @@ export function createMailer(options: { smtpUrl?: string; from: string; log: Mai
       close() {},
     };
   }
-  const transport = nodemailer.createTransport(options.smtpUrl);
+  // A pool keeps connections open between mails (a burst of notifications); the timeouts bound how
+  // long a job may wait on a server that stopped answering.
+  const transport = nodemailer.createTransport({
+    url: options.smtpUrl, pool: true, maxConnections: 5, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000,
+  } as Parameters<typeof nodemailer.createTransport>[0]);
   return {
     async send(message) { await transport.sendMail({ from: options.from, ...message }); },
     close() { transport.close(); },

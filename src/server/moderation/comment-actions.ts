@@ -135,5 +135,9 @@ export async function recordModeration(
     targetType: 'comment', targetId: row.id, before: auditView(current), after: auditView(row),
   });
   afterCommit(() => deps.events.emit('moderation.changed', { siteId: row.siteId, commentId: row.id, status: row.status, flagCount: row.flagCount }));
+  await deps.outbox.add({ tx, afterCommit }, {
+    type: 'comment.moderated', siteId: row.siteId, threadId: row.threadId, commentId: row.id,
+    action: input.action, previousStatus: current.status, moderatorId: input.moderator?.userId ?? null,
+  });
   await recordVisibleChange(deps, tx, afterCommit, current, row);
 }

@@ -42,6 +42,7 @@ export async function flagComment(deps: Deps, caller: Caller, input: FlagInput):
     // A second flag from the same reader changes nothing.
     if (added.length === 0) return result;
     const current = found.comment;
+    await deps.outbox.add({ tx, afterCommit }, { type: 'comment.flagged', siteId: current.siteId, threadId: current.threadId, commentId: current.id });
     const flagCount = current.flagCount + 1;
     // One address flagging under several guest names is one voice: it alone cannot hide a comment.
     const [{ voices }] = await tx.select({ voices: sql<number>`count(distinct coalesce(${flags.ipHash}, ${flags.userId}::text))::int` })

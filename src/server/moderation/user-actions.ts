@@ -27,7 +27,7 @@ export async function moderateUser(deps: Deps, caller: Caller, input: UserAction
   const moderator = await requireModeratorOf(deps, caller, site);
   if (input.userId === moderator.userId) throw new Forbidden('Moderators cannot act on themselves.');
   if (input.action === 'suspend' && (!input.until || input.until <= deps.now())) throw new BadRequest('A suspension needs an end date in the future (until).');
-  return transactional(deps.db, async (tx) => {
+  return transactional(deps.db, async (tx, afterCommit) => {
     // Measures on one reader of a site queue: two moderators acting at once leave one in force, not two.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`bans:${site.id}:${input.userId}`}))`);
     const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, input.userId));
@@ -50,6 +50,11 @@ export async function moderateUser(deps: Deps, caller: Caller, input: UserAction
       }
     }
     const after = await tx.select({ kind: bans.kind, until: bans.until }).from(bans).where(inForce);
+    if (input.action === 'ban' || input.action === 'suspend' || input.action === 'shadowban') {
+      await deps.outbox.add({ tx, afterCommit }, {
+        type: 'user.banned', siteId: site.id, userId: user.id, kind: input.action, until: input.until?.toISOString() ?? null, moderatorId: moderator.userId,
+      });
+    }
     const [member] = await tx.select({ trusted: siteMembers.trusted }).from(siteMembers).where(and(eq(siteMembers.siteId, site.id), eq(siteMembers.userId, user.id)));
     await appendAudit(tx, deps.now(), {
       siteId: site.id, actor: moderator, action: `user.${input.action}`, targetType: 'user', targetId: user.id,

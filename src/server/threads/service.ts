@@ -1,6 +1,7 @@
 import { and, eq, inArray, or } from 'drizzle-orm';
 import type { ApiThread } from '../../shared/api.js';
 import { assertCallerOnSite } from '../auth/service.js';
+import { transactional } from '../db/index.js';
 import { threads } from '../db/schema.js';
 import type { Caller, Deps } from '../deps.js';
 import { BadRequest, Forbidden, NotFound } from '../errors.js';
@@ -53,10 +54,14 @@ export async function resolveThread(deps: Deps, caller: Caller, input: ResolveTh
   await deps.limits.consume('thread', limitKeys(hashIp(deps.secret, caller.ip), null));
   const url = new URL(input.url);
   url.hash = '';
-  await deps.db
-    .insert(threads)
-    .values({ siteId: site.id, key, url: url.toString(), title })
-    .onConflictDoNothing({ target: [threads.siteId, threads.key] });
+  await transactional(deps.db, async (tx, afterCommit) => {
+    const [created] = await tx
+      .insert(threads)
+      .values({ siteId: site.id, key, url: url.toString(), title })
+      .onConflictDoNothing({ target: [threads.siteId, threads.key] })
+      .returning({ id: threads.id });
+    if (created) await deps.outbox.add({ tx, afterCommit }, { type: 'thread.created', siteId: site.id, threadId: created.id });
+  });
   // A concurrent first view may have created it: either way, read the one row.
   return { site, thread: (await findThread(deps, site.id, key))! };
 }

@@ -1,0 +1,61 @@
+/**
+ * Writing a mail to be sent: its mail_deliveries row (once per dedupe key, so a fan-out that runs
+ * again adds nothing) and, in the same transaction, its job: the mail itself, or the digest of
+ * its address and mode, due when the hour or day is over.
+ */
+import { and, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Tx } from '../db/index.js';
+import { mailDeliveries } from '../db/schema.js';
+import type { Deps } from '../deps.js';
+import { QUEUES } from '../jobs/queue.js';
+
+export type MailMode = 'instant' | 'hourly' | 'daily';
+export type DeliveryKind = (typeof mailDeliveries.$inferSelect)['kind'];
+
+const PERIOD_MS = { hourly: 3_600_000, daily: 86_400_000 } as const;
+
+export interface NewDelivery {
+  siteId: string;
+  email: string;
+  userId?: string | null;
+  kind: DeliveryKind;
+  threadId?: string | null;
+  commentId?: string | null;
+  mode: MailMode;
+  data?: Record<string, unknown>;
+  dedupeKey: string;
+}
+
+/** Queues one mail; false when the same one was queued before. Wake QUEUES.mail after commit. */
+export async function queueMail(deps: Deps, tx: Tx, input: NewDelivery): Promise<boolean> {
+  const [row] = await tx.insert(mailDeliveries).values({
+    siteId: input.siteId, email: input.email, userId: input.userId ?? null, kind: input.kind, threadId: input.threadId ?? null,
+    commentId: input.commentId ?? null, mode: input.mode, data: input.data ?? null, dedupeKey: input.dedupeKey, createdAt: deps.now(),
+  }).onConflictDoNothing({ target: mailDeliveries.dedupeKey }).returning({ id: mailDeliveries.id });
+  if (!row) return false;
+  if (input.mode === 'instant') {
+    await deps.jobs.send(tx, QUEUES.mail, { deliveryId: row.id });
+  } else {
+    // One digest job waits per address and mode (the queue's `short` policy): later items join it.
+    await deps.jobs.send(tx, QUEUES.digest, { email: input.email, mode: input.mode }, {
+      startAfter: new Date(deps.now().getTime() + PERIOD_MS[input.mode]), singletonKey: `${input.email}:${input.mode}`,
+    });
+  }
+  return true;
+}
+
+const COUNTED_KINDS: DeliveryKind[] = ['reply', 'mention', 'subscription', 'moderation'];
+
+/**
+ * The per-recipient limit: past `perHour` mails to an address within the hour, what would have
+ * gone at once waits for the hourly digest instead (a flame war is one mail an hour, and nothing
+ * is lost). Counted under a lock on the address, so concurrent fan-outs cannot both slip past.
+ */
+export async function modeWithinLimit(deps: Deps, tx: Tx, email: string, wanted: MailMode, perHour: number): Promise<MailMode> {
+  if (wanted !== 'instant') return wanted;
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`notify:${email}`}))`);
+  const since = new Date(deps.now().getTime() - PERIOD_MS.hourly);
+  const [{ count }] = await tx.select({ count: sql<number>`count(*)::int` }).from(mailDeliveries)
+    .where(and(eq(mailDeliveries.email, email), eq(mailDeliveries.mode, 'instant'), inArray(mailDeliveries.kind, COUNTED_KINDS), gt(mailDeliveries.createdAt, since)));
+  return count >= perHour ? 'hourly' : 'instant';
+}
