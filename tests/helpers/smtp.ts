@@ -7,8 +7,8 @@ export interface ReceivedMail {
   subject: string;
   text: string;
   html: string;
-  /** Lower-cased header names. */
-  headers: Map<string, unknown>;
+  /** Raw header values by lower-cased name (as sent, unfolded). */
+  headers: Map<string, string>;
   messageId: string;
 }
 
@@ -47,7 +47,7 @@ export async function startMailbox(): Promise<TestMailbox> {
         const accept = () => {
           received.push({
             to: session.envelope.rcptTo.map((r) => r.address), subject: mail.subject ?? '', text: mail.text ?? '',
-            html: typeof mail.html === 'string' ? mail.html : '', headers: mail.headers as Map<string, unknown>, messageId: mail.messageId ?? '',
+            html: typeof mail.html === 'string' ? mail.html : '', headers: new Map(mail.headerLines.map((h) => [h.key, h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim()])), messageId: mail.messageId ?? '',
           });
           waiters.splice(0).forEach((wake) => wake());
           callback();
