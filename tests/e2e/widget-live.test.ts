@@ -64,6 +64,9 @@ async function openReader(key: string): Promise<Page> {
 const commentBy = (page: Page, author: string) => page.getByRole('article', { name: `Comment by ${author}`, exact: true });
 const heading = (page: Page) => page.getByRole('heading', { level: 2 });
 
+/** Others' new comments wait behind "N new comments" (they never push the page): shows them. */
+const showNew = (page: Page, timeout = 5000) => page.getByRole('button', { name: /^\d+ new comments?$/ }).click({ timeout });
+
 /** Waits until the thread's header shows `count` comments: live events have arrived by then. */
 function countShows(page: Page, count: number) {
   return heading(page).filter({ hasText: new RegExp(`^${count} Comments?$`) }).waitFor({ timeout: 5000 });
@@ -232,6 +235,7 @@ describe('the widget and the server\'s rules, in Chromium', { skip, timeout: 120
     await parent.waitFor();
     const reply = page.getByRole('list', { name: `Replies to ${later.author.name}` }).getByRole('article', { name: 'Comment by Quinn' });
     await reply.waitFor({ timeout: 5000 });
+    await showNew(page);
     await commentBy(page, 'Rae').waitFor();
     await page.context().close();
   });
@@ -250,6 +254,7 @@ describe('the widget and the server\'s rules, in Chromium', { skip, timeout: 120
     // Once the new order has replaced the list, the comment that came meanwhile is still in it.
     await page.locator('ul.comments[aria-busy="false"]').waitFor();
     await page.waitForTimeout(200);
+    await showNew(page, 1000);
     await commentBy(page, 'Tove').waitFor({ timeout: 1000 });
     await commentBy(page, 'Sam').waitFor();
     await page.context().close();

@@ -103,6 +103,9 @@ async function liveJoined(page: Page): Promise<void> {
 
 const commentBy = (page: Page, author: string) => page.getByRole('article', { name: `Comment by ${author}`, exact: true });
 const byText = (page: Page, text: string) => page.getByRole('article').filter({ hasText: text });
+
+/** Others' new comments wait behind "N new comments" (they never push the page): shows them. */
+const showNew = (page: Page, timeout = 5000) => page.getByRole('button', { name: /^\d+ new comments?$/ }).click({ timeout });
 const topComposer = (page: Page) => page.locator('form.composer:not(.reply-composer)').first();
 
 /** The authors of the top-level comments, top to bottom. */
@@ -249,6 +252,7 @@ describe('moderation in the widget, in Chromium', { skip, timeout: 120_000 }, ()
     const published = byText(page, 'Written with some care.');
     await published.waitFor();
     assert.equal(await published.getByText('Awaiting moderation').count(), 0);
+    await showNew(other);
     await byText(other, 'Written with some care.').waitFor({ timeout: 5000 });
     assert.equal(await byText(other, 'Pasted and posted at once.').count(), 0, 'the held one reaches nobody else');
 

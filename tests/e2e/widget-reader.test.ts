@@ -75,7 +75,141 @@ async function assertAccessible(page: Page, state: string): Promise<void> {
   assert.deepEqual(violations, [], `serious or critical axe violations ${state}`);
 }
 
+/** Resolves once the widget's live connection has joined the thread's room. */
+async function live(page: Page): Promise<void> {
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.includes('/chunks/live-')));
+  await page.waitForTimeout(400);
+}
+
+const commentBy = (page: Page, name: string) => page.getByRole('article', { name: `Comment by ${name}`, exact: true });
+
 describe('the widget as a reader of a long thread finds it, in Chromium', { skip, timeout: 180_000 }, () => {
+  it('never pushes the page: others\' new comments wait behind "N new comments", replies slot in highlighted', async () => {
+    const key = 'busy';
+    const threadId = await siteThread(key);
+    const ids: string[] = [];
+    for (let i = 0; i < 25; i++) ids.push(await post(threadId, `Early ${i}`, `Comment number ${i}, long enough to take a line or two of the page.`));
+    const page = await open(pages.serve(`/${key}`, articlePage(parley, { site: SITE, key })));
+    try {
+      await commentBy(page, 'Early 0').waitFor();
+      await live(page);
+      // The reader has scrolled down to the oldest comments (best: newest first at equal score).
+      await commentBy(page, 'Early 0').scrollIntoViewIfNeeded();
+      const before = await commentBy(page, 'Early 0').boundingBox();
+      const scrolled = await page.evaluate(() => window.scrollY);
+
+      await post(threadId, 'Newcomer', 'A brand new comment at the top.');
+      const button = page.getByRole('button', { name: '1 new comment' });
+      await button.waitFor({ timeout: 5000 });
+      assert.equal(await page.getByRole('status').filter({ hasText: '1 new comment' }).count(), 1, 'announced politely');
+      assert.equal(await commentBy(page, 'Newcomer').count(), 0, 'not shown until asked for');
+      assert.equal(await page.evaluate(() => window.scrollY), scrolled, 'the page did not move');
+      assert.deepEqual(await commentBy(page, 'Early 0').boundingBox(), before, 'what the reader reads stayed where it was');
+      assert.ok(await button.evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }), 'the button is in view');
+      await page.getByRole('heading', { level: 2, name: '26 Comments' }).waitFor();
+
+      // A reply under a comment the reader sees slots in where it belongs, highlighted.
+      await post(threadId, 'Replier', 'Answering the oldest one.', ids[0]);
+      const reply = commentBy(page, 'Replier');
+      await reply.waitFor({ timeout: 5000 });
+      assert.match(await reply.getAttribute('class') ?? '', /\bfresh\b/);
+
+      await post(threadId, 'Second', 'Another new one.');
+      await page.getByRole('button', { name: '2 new comments' }).click();
+      await commentBy(page, 'Second').waitFor();
+      await commentBy(page, 'Newcomer').waitFor();
+      assert.equal(await shadow(page, (root) => root.activeElement?.getAttribute('aria-label')), 'Comment by Second', 'focus goes to the newest');
+      assert.equal(await page.getByRole('button', { name: /new comment/ }).count(), 0);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('folds a comment with its replies (remembered), clips a tall one behind "Show more", and keeps deep replies readable', async () => {
+    const key = 'long';
+    const threadId = await siteThread(key);
+    const top = await post(threadId, 'Root', 'A comment with a long discussion under it.');
+    let parent = top;
+    for (let depth = 1; depth <= 10; depth++) parent = await post(threadId, `Depth ${depth}`, `At depth ${depth}.`, parent);
+    await post(threadId, 'Essayist', Array.from({ length: 40 }, (_, i) => `Paragraph ${i + 1} of a very long comment.`).join('\n\n'));
+    const url = pages.serve(`/${key}`, articlePage(parley, { site: SITE, key }));
+    const page = await open(url);
+    try {
+      // Past the display depth each reply names whom it answers; past depth 8 the branch opens on its own.
+      const five = commentBy(page, 'Depth 5');
+      await five.waitFor();
+      assert.equal(await commentBy(page, 'Depth 4').getByRole('link', { name: /in reply to/ }).count(), 0);
+      await five.getByRole('link', { name: 'in reply to Depth 4' }).waitFor();
+      assert.equal(await commentBy(page, 'Depth 9').count(), 0, 'depth 9 is beyond what the thread shows inline');
+      await page.getByRole('link', { name: 'Continue this thread' }).click();
+      await commentBy(page, 'Depth 10').waitFor();
+      assert.equal(await commentBy(page, 'Root').count(), 0, 'the branch alone');
+      await page.getByRole('button', { name: 'Back to the whole thread' }).click();
+      await commentBy(page, 'Root').waitFor();
+
+      // Tall comments are clipped at about 25 lines.
+      const essay = commentBy(page, 'Essayist');
+      const body = essay.locator('.body');
+      const clipped = (await body.boundingBox())!.height;
+      assert.ok(clipped < 700, `clipped to about 25 lines: ${clipped}px`);
+      await essay.getByRole('button', { name: 'Show more' }).click();
+      assert.ok((await body.boundingBox())!.height > clipped * 1.3, 'all of it once asked for');
+      await essay.getByRole('button', { name: 'Show less' }).waitFor();
+
+      const root = commentBy(page, 'Root');
+      await root.getByRole('button', { name: 'Collapse' }).click();
+      await root.getByText('10 replies hidden').waitFor();
+      assert.equal(await commentBy(page, 'Depth 1').count(), 0, 'its replies are folded away');
+      assert.equal(await root.getByText('A comment with a long discussion').isVisible(), false, 'and its text');
+      await page.reload();
+      await root.getByText('10 replies hidden').waitFor();
+      assert.equal(await root.getByRole('button', { name: 'Expand' }).getAttribute('aria-expanded'), 'false');
+      await root.getByRole('button', { name: 'Expand' }).click();
+      await commentBy(page, 'Depth 1').waitFor();
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('opens a permalink to a reply on page 3 inside a folded comment: loads, unfolds, scrolls to and highlights it; "Copy link" copies it', async () => {
+    const key = 'permalinks';
+    const threadId = await siteThread(key);
+    const oldest = await post(threadId, 'Very first', 'The oldest comment, on the last page.');
+    const target = await post(threadId, 'Target', 'The reply a link points at.', oldest);
+    for (let i = 0; i < 110; i++) await post(threadId, `Later ${i}`, `Later comment ${i}.`);
+    const url = pages.serve(`/${key}`, articlePage(parley, { site: SITE, key }));
+    const context = await browser.newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: pages.origin });
+    // The reader had folded the comment away on an earlier visit.
+    await context.addInitScript(([origin, thread, id]) => {
+      localStorage.setItem(`parley:${origin}:collapsed:${thread}`, JSON.stringify([id]));
+    }, [parley.url, threadId, oldest]);
+    const page = await context.newPage();
+    try {
+      await page.goto(`${url}#comment-${target}`);
+      const reply = commentBy(page, 'Target');
+      await reply.waitFor({ timeout: 5000 });
+      assert.equal(await page.getByRole('button', { name: 'Load more comments' }).count(), 1, 'pages 2 and 3 were not all loaded');
+      await page.waitForFunction(() => {
+        const root = document.getElementById('parley-thread')!.shadowRoot!;
+        const article = [...root.querySelectorAll('article')].find((a) => a.getAttribute('aria-label') === 'Comment by Target')!;
+        const box = article.getBoundingClientRect();
+        return root.activeElement === article && box.top >= 0 && box.bottom <= innerHeight;
+      }, undefined, { timeout: 3000 });
+      assert.match(await reply.getAttribute('class') ?? '', /\btarget\b/);
+
+      await reply.getByRole('button', { name: 'Copy link' }).click();
+      await reply.getByText('Link copied').first().waitFor();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), `${url}#comment-${target}`);
+
+      // A link within the page (the time) goes there too.
+      await commentBy(page, 'Later 100').getByRole('link').first().click();
+      await page.waitForFunction(() => document.getElementById('parley-thread')!.shadowRoot!.activeElement?.getAttribute('aria-label') === 'Comment by Later 100');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('speaks the page\'s language: Arabic mirrored right to left, French from data-lang, each loading only its own strings', async () => {
     const key = 'languages';
     const threadId = await siteThread(key);

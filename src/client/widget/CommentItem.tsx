@@ -3,20 +3,42 @@
  * content and controls, so "Reply" or "Post comment" inside it always means this
  * comment; replies are a sibling list, nested to any depth.
  */
-import { useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ApiComment } from '../../shared/api.js';
 import { refusalText } from './api.js';
 import { canChange, isOwn, isRemoved, useWidget } from './context.js';
 import { Composer } from './Composer.js';
 import { EditForm } from './EditForm.js';
 import { FlagForm } from './FlagForm.js';
-import { fullTime, hueOf, initialOf, relativeTime } from './format.js';
+import { duration, fullTime, hueOf, initialOf, relativeTime } from './format.js';
+import { ShareButtons } from './ShareButtons.js';
+import { MAX_SHOWN_LEVEL } from './tree.js';
 import { VoteButtons } from './VoteButtons.js';
 import { VotePrompt } from './VotePrompt.js';
-import { t } from './i18n.js';
+import { t, tn } from './i18n.js';
 
-/** Past this depth replies stop moving right (narrow screens), but stay nested in the markup. */
+/**
+ * Past this depth replies stop moving right (narrow screens), but stay nested in the markup; each
+ * then says whom it answers.
+ */
 const MAX_INDENT_LEVEL = 5;
+/** Only a body this long may pass 25 lines: the others are not measured (a long thread stays fast). */
+const MAY_BE_TALL = /(<(p|li|br|pre|blockquote)\b[^]*){12}|[^]{900}/;
+
+/** How many replies, at any depth, stand under a comment. */
+function countReplies(comment: ApiComment): number {
+  return comment.replies.reduce((sum, reply) => sum + 1 + countReplies(reply), 0);
+}
+
+/** Whether a body is clipped at 25 lines: measured once laid out, only for bodies that may be that tall. */
+function useTall(html: string, body: { current: HTMLElement | null }): boolean {
+  const [tall, setTall] = useState(false);
+  useLayoutEffect(() => {
+    const element = body.current;
+    setTall(!!element && MAY_BE_TALL.test(html) && element.scrollHeight > element.clientHeight + 4);
+  }, [html]);
+  return tall;
+}
 
 type Mode = 'view' | 'reply' | 'edit' | 'flag';
 
@@ -34,8 +56,19 @@ function Removed({ note }: { note: string | null }) {
   );
 }
 
-export function CommentItem({ comment, level }: { comment: ApiComment; level: number }) {
+interface CommentItemProps {
+  comment: ApiComment;
+  level: number;
+  /** The name of the comment this one answers, said where the indentation no longer shows it. */
+  parentName?: string;
+}
+
+export function CommentItem({ comment, level, parentName }: CommentItemProps) {
   const context = useWidget();
+  const collapsed = context.collapsed[comment.id] === true;
+  const body = useRef<HTMLDivElement>(null);
+  const tall = useTall(comment.html, body);
+  const [unclipped, setUnclipped] = useState(false);
   const [mode, setMode] = useState<Mode>('view');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -56,6 +89,8 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
   // Nobody flags their own comment; a flag taken shows as such until the reader's session changes.
   const flaggable = published && !isOwn(context.reader, comment.id);
   const flagged = context.reader.flagged[comment.id] === true;
+  const editLeft = changeable ? Date.parse(context.reader.mine[comment.id]!) - context.now : 0;
+  const hidden = collapsed ? countReplies(comment) : 0;
 
   /** Puts focus back on the button that opened an inline form, once the form has gone. */
   function refocus(button: HTMLElement | null | undefined) {
@@ -88,15 +123,17 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
     <li class="item">
       <article
         ref={article}
-        class={isDeleted || removed ? 'comment deleted' : 'comment'}
+        id={`comment-${comment.id}`}
+        class={`comment${isDeleted || removed ? ' deleted' : ''}${context.fresh[comment.id] ? ' fresh' : ''}${context.target === comment.id ? ' target' : ''}`}
         aria-label={removed ? t('removedComment') : isDeleted ? t('deletedComment') : t('commentBy', { name })}
         data-comment-id={comment.id}
         tabIndex={-1}
       >
-        {removed ? (
-          <Removed note={comment.moderationNote} />
-        ) : isDeleted ? (
-          <p class="placeholder">{t('deleted')}</p>
+        {removed || isDeleted ? (
+          <div class="gone">
+            {removed ? <Removed note={comment.moderationNote} /> : <p class="placeholder">{t('deleted')}</p>}
+            {comment.replies.length > 0 && <CollapseToggle id={comment.id} collapsed={collapsed} hidden={hidden} />}
+          </div>
         ) : (
           <>
             <header class="meta">
@@ -109,24 +146,42 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
               {/* Anyone may comment as a guest under any free name: never mistaken for a member. */}
               {comment.author?.isGuest && <span class="badge">{t('guest')}</span>}
               {comment.pinned && <span class="badge pinned">{t('pinned')}</span>}
-              <time dateTime={comment.createdAt} title={fullTime(comment.createdAt)}>
-                {relativeTime(comment.createdAt, context.now)}
-              </time>
+              {/* The comment's permalink, as on most comment systems: its time. */}
+              <a class="permalink" href={context.permalink(comment.id)}>
+                <time dateTime={comment.createdAt} title={fullTime(comment.createdAt)}>
+                  {relativeTime(comment.createdAt, context.now)}
+                </time>
+              </a>
               {comment.editedAt && (
                 <span class="edited" title={t('editedAt', { time: fullTime(comment.editedAt) })}>
                   {t('edited')}
                 </span>
               )}
               {comment.status === 'pending' && <span class="note">{t('awaiting')}</span>}
+              {level >= MAX_INDENT_LEVEL && parentName && comment.parentId && (
+                <a class="in-reply" href={`#comment-${comment.parentId}`} onClick={(event) => {
+                  event.preventDefault();
+                  context.goTo(comment.parentId!);
+                }}>
+                  <span aria-hidden="true">↪ </span>
+                  {t('inReplyTo', { name: parentName })}
+                </a>
+              )}
+              <CollapseToggle id={comment.id} collapsed={collapsed} hidden={hidden} />
             </header>
             {/* One wrapper carries the indent, so an RTL body (dir=auto) does not flip it. */}
-            <div class="main">
+            <div class="main" hidden={collapsed}>
               {/* An edit under way outlives its window (the server then says so); a closed thread ends it. */}
               {mode === 'edit' && !context.closed ? (
                 <EditForm comment={comment} onClose={() => close(editButton.current)} />
               ) : (
                 // The server renders markdown and sanitizes it with a strict allowlist: the only HTML we insert.
-                <div class="body" dir="auto" dangerouslySetInnerHTML={{ __html: comment.html }} />
+                <div ref={body} class={tall && unclipped ? 'body' : 'body clip'} dir="auto" dangerouslySetInnerHTML={{ __html: comment.html }} />
+              )}
+              {tall && mode !== 'edit' && (
+                <button type="button" class="link more-text" aria-expanded={unclipped} onClick={() => setUnclipped(!unclipped)}>
+                  {t(unclipped ? 'showLess' : 'showMore')}
+                </button>
               )}
               <div class="actions">
                 {published && (
@@ -145,7 +200,7 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
                 {changeable && (
                   <>
                     <button type="button" ref={editButton} aria-expanded={mode === 'edit'} onClick={() => setMode(mode === 'edit' ? 'view' : 'edit')}>
-                      {t('edit')}
+                      {t('editLeft', { left: duration(editLeft) })}
                     </button>
                     <button type="button" class="danger" disabled={busy} onClick={remove}>
                       {t('delete')}
@@ -162,6 +217,7 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
                       {t('flag')}
                     </button>
                   ))}
+                {published && <ShareButtons url={context.permalink(comment.id)} />}
               </div>
               {thanked && flagged && (
                 <p class="hint" role="status">
@@ -200,13 +256,33 @@ export function CommentItem({ comment, level }: { comment: ApiComment; level: nu
           </>
         )}
       </article>
-      {comment.replies.length > 0 && (
+      {comment.replies.length > 0 && !collapsed && (level >= MAX_SHOWN_LEVEL ? (
+        <a class="continue" href={`#comment-${comment.id}`} onClick={(event) => {
+          event.preventDefault();
+          context.openSubtree(comment.id);
+        }}>
+          {t('continueThread')} <span aria-hidden="true">→</span>
+        </a>
+      ) : (
         <ul class={level + 1 >= MAX_INDENT_LEVEL ? 'replies flat' : 'replies'} aria-label={t('repliesTo', { name })}>
           {comment.replies.map((reply) => (
-            <CommentItem key={reply.id} comment={reply} level={level + 1} />
+            <CommentItem key={reply.id} comment={reply} level={level + 1} parentName={name} />
           ))}
         </ul>
-      )}
+      ))}
     </li>
+  );
+}
+
+/** Folds a comment and everything under it away (remembered per thread), saying how many replies it hides. */
+function CollapseToggle({ id, collapsed, hidden }: { id: string; collapsed: boolean; hidden: number }) {
+  const { toggleCollapsed } = useWidget();
+  return (
+    <>
+      {collapsed && hidden > 0 && <span class="hidden-count">{tn('hiddenReplies', hidden)}</span>}
+      <button type="button" class="toggle" aria-expanded={!collapsed} aria-label={t(collapsed ? 'expand' : 'collapse')} title={t(collapsed ? 'expand' : 'collapse')} onClick={() => toggleCollapsed(id)}>
+        <span aria-hidden="true">{collapsed ? '+' : '−'}</span>
+      </button>
+    </>
   );
 }

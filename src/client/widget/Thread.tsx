@@ -15,6 +15,8 @@ import { useAccount } from './use-account.js';
 import { useLiveUpdates } from './use-live-updates.js';
 import { useReaderOverlay } from './use-reader-overlay.js';
 import { useThreadActions } from './use-thread-actions.js';
+import { useNavigation } from './use-navigation.js';
+import { findComment } from './tree.js';
 
 /** Said in place of the composer when the thread takes no new comments. */
 const STATUS_NOTES: Record<Exclude<ThreadStatus, 'open'>, TextKey> = {
@@ -71,6 +73,12 @@ export function Thread({ options, first, overlay }: ThreadProps) {
   });
 
   useEffect(() => callEach(options.callbacks.onReady), []);
+  // After "Load more", keyboard and screen-reader users continue at the first new comment.
+  const list = useRef<HTMLUListElement>(null);
+  const navigation = useNavigation({
+    api, threadId, pageUrl: options.page.url, comments: state.comments, incoming: state.incoming, dispatch, within: list,
+  });
+  const subtree = navigation.subtree ? findComment(state.comments, navigation.subtree) : null;
 
   const context: WidgetContextValue = {
     origin: options.origin,
@@ -78,21 +86,28 @@ export function Thread({ options, first, overlay }: ThreadProps) {
     open: state.thread.status === 'open',
     closed: state.thread.status === 'closed',
     reader: state.reader,
+    fresh: state.fresh,
     account,
     hasSession: () => api.hasSession(),
     actions,
+    ...navigation,
   };
 
   // Only the newest load may land: a slow answer to an earlier sort must not overwrite a later one.
   const latestLoad = useRef(0);
-  // After "Load more", keyboard and screen-reader users continue at the first new comment.
-  const list = useRef<HTMLUListElement>(null);
   const [focusOn, setFocusOn] = useState<string | null>(null);
   useEffect(() => {
     if (!focusOn) return;
     list.current?.querySelector<HTMLElement>(`article[data-comment-id="${focusOn}"]`)?.focus();
     setFocusOn(null);
   }, [focusOn]);
+
+  /** Shows the comments held back, and takes the reader to the newest. */
+  function showIncoming() {
+    const newest = state.incoming[0];
+    dispatch({ type: 'showIncoming' });
+    if (newest) setFocusOn(newest.id);
+  }
 
   /**
    * More was missed than the server replays: the comments are read again, and so is the thread,
@@ -155,8 +170,26 @@ export function Thread({ options, first, overlay }: ThreadProps) {
         {state.comments.length === 0 && !state.loading && (
           <p class="empty">{t(context.open ? 'empty' : 'emptyClosed')}</p>
         )}
+        {/* Announced politely, never moving the page: the reader shows them when they choose. */}
+        <p class="sr-only" role="status">
+          {state.incoming.length > 0 && tn('newComments', state.incoming.length)}
+        </p>
+        {/* Floats over the list (it takes no room of its own), in view however far the reader scrolled. */}
+        <div class="incoming">
+          {state.incoming.length > 0 && (
+            <button type="button" onClick={showIncoming}>
+              {tn('newComments', state.incoming.length)}
+            </button>
+          )}
+        </div>
+        {subtree && (
+          <button type="button" class="link back" onClick={() => navigation.openSubtree(null)}>
+            <span aria-hidden="true">← </span>
+            {t('backToThread')}
+          </button>
+        )}
         <ul class="comments" ref={list} aria-busy={state.loading === 'sort'}>
-          {state.comments.map((comment) => (
+          {(subtree ? [subtree] : state.comments).map((comment) => (
             <CommentItem key={comment.id} comment={comment} level={0} />
           ))}
         </ul>
@@ -165,7 +198,7 @@ export function Thread({ options, first, overlay }: ThreadProps) {
             {listError}
           </p>
         )}
-        {state.nextCursor && (
+        {state.nextCursor && !subtree && (
           <button
             type="button"
             class="more"

@@ -5,7 +5,7 @@
  * adopted, and a token the server rejects is dropped.
  */
 import type {
-  CommentResponse, CommentSort, CommentsPage, DeleteResponse, EditResponse, FlagRequest, GuestSession, VoteRequest, VoteResponse,
+  ApiComment, CommentResponse, CommentSort, CommentsPage, DeleteResponse, EditResponse, FlagRequest, GuestSession, VoteRequest, VoteResponse,
 } from '../../shared/api.js';
 import { requestJson, withQuery, type RequestOptions } from '../common/http.js';
 import { readToken, requestAsReader } from '../common/session.js';
@@ -53,6 +53,11 @@ export class WidgetApi {
     // No limit: the server's page size, the same as the first page's.
     const path = withQuery(`/threads/${encodeURIComponent(threadId)}/comments`, { sort, cursor });
     return requestJson<CommentsPage>(`${this.origin}/api/v1${path}`);
+  }
+
+  /** A comment with its top-level comment's whole tree: a permalink's, wherever its page is. */
+  context(commentId: string): Promise<{ threadId: string; comment: ApiComment }> {
+    return requestJson(`${this.origin}/api/v1/comments/${encodeURIComponent(commentId)}/context`);
   }
 
   post(threadId: string, comment: NewComment): Promise<CommentResponse> {

@@ -42,6 +42,19 @@ export interface WidgetContextValue {
   closed: boolean;
   /** The reader's votes and comments: the overlay, and their writes since. */
   reader: ReaderState;
+  /** Comments that just arrived live where the reader sees them: highlighted for a moment. */
+  fresh: Record<string, true>;
+  /** Comments the reader folded away in this thread (remembered across visits). */
+  collapsed: Record<string, true>;
+  toggleCollapsed(id: string): void;
+  /** Shows a deep comment's replies on their own ("Continue this thread"). */
+  openSubtree(id: string): void;
+  /** Takes the reader to a comment: unfolds it, loads it if need be, scrolls to it and highlights it. */
+  goTo(id: string): void;
+  /** The address of a comment on the host page: the article's, with `#comment-ID`. */
+  permalink(id: string): string;
+  /** The comment a permalink led to: highlighted. */
+  target: string | null;
   /** Who the reader is (stranger, guest, account), and signing in and out. */
   account: AccountView;
   /** The reader has a session for this thread's site; without one, a vote asks for a name first. */

@@ -53,3 +53,15 @@ export function forgetSource(origin: string, commentId: string): void {
   writeStored(storageKey(origin, 'sources'), sources);
 }
 
+
+/** Most comments one reader folds in one thread that are remembered. */
+const MAX_COLLAPSED = 200;
+
+/** The comments the reader folded away in a thread, remembered across visits. */
+export function readCollapsed(origin: string, threadId: string): string[] {
+  return readStored<string[]>(storageKey(origin, `collapsed:${threadId}`)) ?? [];
+}
+
+export function saveCollapsed(origin: string, threadId: string, ids: string[]): void {
+  writeStored(storageKey(origin, `collapsed:${threadId}`), ids.length ? ids.slice(-MAX_COLLAPSED) : null);
+}

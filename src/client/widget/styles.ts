@@ -106,12 +106,34 @@ time{white-space:nowrap}
 .mod-note{margin-block-start:2px;padding-inline-start:10px;border-inline-start:3px solid var(--border);overflow-wrap:anywhere}
 .actions button:disabled{cursor:default}
 .actions button:disabled:hover{background:transparent;color:var(--muted)}
+.permalink{color:inherit;text-decoration:none}
+.permalink:hover{text-decoration:underline}
+.in-reply{color:var(--muted);font-size:12.5px}
+.toggle{margin-inline-start:auto;min-width:24px;padding:0 6px;border:1px solid transparent;border-radius:6px;background:none;color:var(--muted);font-weight:700}
+.toggle:hover{border-color:var(--border);color:var(--fg)}
+.hidden-count{margin-inline-start:auto;font-size:12.5px}
+.hidden-count+.toggle{margin-inline-start:0}
+.gone{display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px}
+.gone .mod-note{order:1;flex-basis:100%}
+.clip{max-height:38.75em;overflow:hidden;-webkit-mask-image:linear-gradient(#000 85%,#0000);mask-image:linear-gradient(#000 85%,#0000)}
+.more-text{font-size:13px;font-weight:600}
+.continue,.back{display:inline-block;margin-block:4px;font-size:13.5px;font-weight:600;color:var(--accent)}
+.back{margin-block-end:12px}
+.target{animation:fresh 6s ease-out;box-shadow:inset 3px 0 var(--accent)}
+.parley[dir=rtl] .target{box-shadow:inset -3px 0 var(--accent)}
 .replies{margin-inline-start:15px;padding-inline-start:14px;border-inline-start:2px solid var(--border)}
 .replies.flat{margin-inline-start:0;padding-inline-start:0;border-inline-start:0}
 .error{color:var(--danger);font-size:14px}
 .notice,.empty,.status{color:var(--muted);padding-block:12px}
 .status{display:grid;gap:8px;justify-items:start}
 .more{display:block;width:100%;margin-block-start:12px}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+.incoming{position:sticky;top:8px;z-index:1;height:0;display:flex;justify-content:center}
+.incoming button{height:max-content;padding:7px 16px;border:0;border-radius:999px;
+  background:var(--accent);color:var(--accent-fg);font-weight:600;font-size:14px;box-shadow:0 2px 8px #0004}
+.fresh{animation:fresh 3s ease-out}
+@keyframes fresh{from{background:var(--note-bg)}}
+@media (prefers-reduced-motion:reduce){.fresh{animation:none;outline:2px solid var(--note-bg)}}
 .more[aria-busy=true]{opacity:.6;cursor:progress}
 .powered{margin-block-start:18px;font-size:12px;color:var(--muted);text-align:end}
 .powered a{color:inherit}

@@ -56,6 +56,13 @@ export interface ThreadState {
   held: HeldChange[];
   /** Live replies whose parent is not loaded (on a later page), as trees: shown when it arrives. */
   orphans: ApiComment[];
+  /**
+   * New top-level comments from others, newest first, with any replies they got meanwhile: held
+   * behind the "N new comments" button, so that nothing the reader is looking at moves.
+   */
+  incoming: ApiComment[];
+  /** Comments that arrived live where the reader can see them: highlighted briefly. */
+  fresh: Record<string, true>;
   pendingVotes: Record<string, PendingVote>;
   reader: ReaderState;
 }
@@ -83,6 +90,10 @@ export type ThreadAction =
   | { type: 'signedOut' }
   /** The server took the reader's flag on this comment. */
   | { type: 'flagged'; id: string }
+  /** The reader asked for the new comments held back: they go where the order puts them. */
+  | { type: 'showIncoming' }
+  /** A permalink's comment (its whole top-level tree), fetched because no loaded page has it. */
+  | { type: 'linked'; comment: ApiComment }
   | { type: 'voteSent'; id: string; before: VoteValue; after: VoteValue }
   /** `result` null: the vote failed. */
   | { type: 'voteDone'; id: string; result: VoteResponse | null };
@@ -98,6 +109,8 @@ export function initialThreadState(response: ThreadResponse, overlay: ReaderOver
     loading: null,
     held: [],
     orphans: [],
+    incoming: [],
+    fresh: {},
     pendingVotes: {},
     reader: NOBODY,
   };
@@ -106,7 +119,9 @@ export function initialThreadState(response: ThreadResponse, overlay: ReaderOver
 
 function setCounts(state: ThreadState, id: string, counts: VoteCounts): ThreadState {
   const change = (comment: ApiComment): ApiComment => ({ ...comment, upvotes: counts.upvotes, downvotes: counts.downvotes });
-  return { ...state, comments: mapComment(state.comments, id, change), orphans: mapComment(state.orphans, id, change) };
+  return {
+    ...state, comments: mapComment(state.comments, id, change), orphans: mapComment(state.orphans, id, change), incoming: mapComment(state.incoming, id, change),
+  };
 }
 
 /** Adds to what is the reader's own, record by record. */
@@ -132,6 +147,8 @@ function applyOverlay(state: ThreadState, overlay: ReaderOverlay): ThreadState {
   return overlay.pending.reduce(place, own);
 }
 
+const isOwn = (reader: ReaderState, id: string): boolean => reader.mine[id] !== undefined;
+
 /** Whether only this reader is shown the comment (no shared page has it). */
 function isUnlisted(reader: ReaderState, comment: ApiComment): boolean {
   return comment.status === 'pending' || reader.unlisted[comment.id] === true;
@@ -144,7 +161,8 @@ function isUnlisted(reader: ReaderState, comment: ApiComment): boolean {
 function sorted(state: ThreadState, sort: CommentSort, page: CommentsPage): ThreadState {
   const kept = collectComments(state.comments, (comment) => isUnlisted(state.reader, comment))
     .filter((comment) => !findComment(page.comments, comment.id));
-  return kept.reduce(place, { ...state, sort, comments: page.comments, nextCursor: page.nextCursor });
+  const incoming = state.incoming.filter((comment) => !findComment(page.comments, comment.id));
+  return kept.reduce(place, { ...state, sort, comments: page.comments, nextCursor: page.nextCursor, incoming });
 }
 
 /**
@@ -157,9 +175,15 @@ function raisePinned(list: ApiComment[], comment: ApiComment, before: ApiComment
   return at < 0 ? list : [list[at], ...list.slice(0, at), ...list.slice(at + 1)];
 }
 
-/** Puts a new or changed comment in place; a reply to a comment not loaded waits among the orphans. */
+/**
+ * Puts a new or changed comment in place; a reply to a comment not loaded waits among the orphans,
+ * and a comment held back (or a reply to one) stays held with it.
+ */
 function place(state: ThreadState, comment: ApiComment): ThreadState {
   const before = findComment(state.comments, comment.id);
+  if (!before && (findComment(state.incoming, comment.id) || (comment.parentId && findComment(state.incoming, comment.parentId)))) {
+    return { ...state, incoming: upsertComment(state.incoming, comment, false) };
+  }
   const comments = upsertComment(state.comments, comment, state.sort === 'oldest');
   if (comments !== state.comments) return { ...state, comments: raisePinned(comments, comment, before) };
   const orphans = upsertComment(state.orphans, comment, true);
@@ -189,6 +213,23 @@ function landed(state: ThreadState, eventCursor: string): ThreadState {
   return adoptOrphans(next);
 }
 
+/**
+ * A change from the live feed. Someone else's new top-level comment is held back (it would push
+ * down what the reader is reading); a new reply where its parent is shown slots in, marked fresh.
+ */
+function arrived(state: ThreadState, change: ListChange): ThreadState {
+  if (change.type !== 'upsert') return threadReducer(state, change);
+  const { comment } = change;
+  const known = findComment(state.comments, comment.id) ?? findComment(state.incoming, comment.id);
+  if (known || isOwn(state.reader, comment.id)) return threadReducer(state, change);
+  if (comment.parentId === null) {
+    const delta = Number(isCounted(comment));
+    return { ...state, incoming: upsertComment(state.incoming, comment, false), count: state.count + delta };
+  }
+  const next = threadReducer(state, change);
+  return findComment(next.comments, comment.id) ? { ...next, fresh: { ...next.fresh, [comment.id]: true } } : next;
+}
+
 export function threadReducer(state: ThreadState, action: ThreadAction): ThreadState {
   switch (action.type) {
     case 'loading':
@@ -204,13 +245,24 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
         action.page.eventCursor,
       );
     case 'live': {
-      const next = threadReducer(state, action.change);
+      const next = arrived(state, action.change);
       return state.loading ? { ...next, held: [...state.held, action] } : next;
     }
+    case 'showIncoming': {
+      const shown = [...state.incoming];
+      const comments = state.sort === 'oldest' ? [...state.comments, ...shown.reverse()] : [...shown, ...state.comments];
+      return adoptOrphans({ ...state, comments, incoming: [], fresh: idSet(shown.map((comment) => comment.id)) });
+    }
+    case 'linked':
+      return findComment(state.comments, action.comment.id) ? state : adoptOrphans({ ...state, comments: [...state.comments, action.comment] });
     case 'overlay':
       return applyOverlay(state, action.overlay);
-    case 'own':
-      return setReader(threadReducer(state, { type: 'upsert', comment: action.comment }), { mine: { [action.comment.id]: action.editableUntil } });
+    case 'own': {
+      // The live event may have come first and been held as someone else's: it is the reader's own.
+      const unheld = { ...state, incoming: mapComment(state.incoming, action.comment.id, () => null) };
+      const moved = unheld.incoming === state.incoming ? state : { ...unheld, count: state.count - 1 };
+      return setReader(threadReducer(moved, { type: 'upsert', comment: action.comment }), { mine: { [action.comment.id]: action.editableUntil } });
+    }
     case 'signedOut':
       return { ...state, reader: NOBODY };
     case 'flagged':
@@ -219,22 +271,26 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
       if (state.statusCursor !== null && compareCursors(action.cursor, state.statusCursor) <= 0) return state;
       return { ...state, statusCursor: action.cursor, thread: { ...state.thread, status: action.status } };
     case 'upsert': {
-      const before = findComment(state.comments, action.comment.id) ?? findComment(state.orphans, action.comment.id);
+      const before = findComment(state.comments, action.comment.id) ?? findComment(state.orphans, action.comment.id)
+        ?? findComment(state.incoming, action.comment.id);
       const delta = Number(isCounted(action.comment)) - Number(isCounted(before));
       return { ...place(state, action.comment), count: Math.max(0, state.count + delta) };
     }
     case 'update': {
       // An edit of a comment not loaded here (an older page) has nowhere to go.
-      const known = findComment(state.comments, action.comment.id) ?? findComment(state.orphans, action.comment.id);
+      const known = findComment(state.comments, action.comment.id) ?? findComment(state.orphans, action.comment.id)
+        ?? findComment(state.incoming, action.comment.id);
       return known ? threadReducer(state, { ...action, type: 'upsert' }) : state;
     }
     case 'remove': {
       const remove = (list: ApiComment[]) => removeComment(list, action.id, action.placeholder, action.prunedIds);
       const comments = remove(state.comments);
       const orphans = remove(state.orphans);
+      const incoming = remove(state.incoming);
       // Whatever stopped being shown stops counting.
-      const lost = countCounted(state.comments) + countCounted(state.orphans) - countCounted(comments) - countCounted(orphans);
-      return { ...state, comments, orphans, count: Math.max(0, state.count - lost) };
+      const counted = (...lists: ApiComment[][]) => lists.reduce((sum, list) => sum + countCounted(list), 0);
+      const lost = counted(state.comments, state.orphans, state.incoming) - counted(comments, orphans, incoming);
+      return { ...state, comments, orphans, incoming, count: Math.max(0, state.count - lost) };
     }
     case 'votes': {
       const pending = state.pendingVotes[action.id];

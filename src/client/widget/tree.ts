@@ -5,6 +5,19 @@
  */
 import type { ApiComment } from '../../shared/api.js';
 
+/** A comment this deep shows "Continue this thread" in place of its replies, which then open on their own. */
+export const MAX_SHOWN_LEVEL = 8;
+
+/** The comment and its ancestors, top-level first; null when it is not in these trees. */
+export function pathTo(list: ApiComment[], id: string): ApiComment[] | null {
+  for (const comment of list) {
+    if (comment.id === id) return [comment];
+    const below = pathTo(comment.replies, id);
+    if (below) return [comment, ...below];
+  }
+  return null;
+}
+
 export function findComment(list: ApiComment[], id: string): ApiComment | null {
   for (const comment of list) {
     if (comment.id === id) return comment;

@@ -4,6 +4,7 @@ import { callerOf } from '../http/actor.js';
 import { parseBody, parseParams, parseQuery } from '../http/validate.js';
 import type { PublicPages } from '../pages/public-pages.js';
 import { sendCachedPage } from '../pages/send.js';
+import { readCommentContext } from './context.js';
 import { readerOverlay } from './reader.js';
 import { commentIdParams, editCommentBody, listCommentsQuery, postCommentBody, threadIdParams } from './schemas.js';
 import { deleteComment, editComment, postComment } from './service.js';
@@ -17,6 +18,13 @@ export function commentRoutes(deps: Deps, pages: PublicPages): Router {
     const query = parseQuery(listCommentsQuery, req);
     const origin = req.get('origin');
     sendCachedPage(req, res, await pages.read({ actor: null, origin: origin ?? null }, id, query));
+  });
+
+  // A permalink's comment with its whole tree, wherever its page is; public like the pages.
+  router.get('/comments/:id/context', async (req, res) => {
+    const { id } = parseParams(commentIdParams, req);
+    res.set('Cache-Control', 'public, max-age=1, stale-while-revalidate=10').set('Vary', 'Origin')
+      .json(await readCommentContext(deps, { actor: null, origin: req.get('origin') ?? null, ip: req.ip }, id));
   });
 
   router.get('/threads/:id/me', async (req, res) => {
