@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { decodeHTML } from 'entities';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 
 /**
@@ -65,26 +66,11 @@ export const localName = (name: string) => name.slice(name.indexOf(':') + 1);
 
 export const flag = (text: string | undefined) => text?.trim() === 'true';
 
-const NAMED: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', hellip: '…', mdash: '—', ndash: '–',
-  lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»', copy: '©', reg: '®', trade: '™',
-};
-
-function decodeOnce(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, body: string) => {
-    if (body[0] === '#') {
-      const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return NAMED[body.toLowerCase()] ?? whole;
-  });
-}
-
 /** HTML entities left in a text after XML decoding (titles are often escaped once more). */
 export function decodeEntities(text: string): string {
   let current = text;
   for (let i = 0; i < 3; i++) {
-    const next = decodeOnce(current);
+    const next = decodeHTML(current);
     if (next === current) break;
     current = next;
   }
