@@ -11,6 +11,8 @@ import { verifyAuditChain } from './moderation/audit.js';
 import { createAccount, findAccountByEmail, setRole } from './auth/accounts.js';
 import { exportCommand, importJsonCommand } from './transfer/cli.js';
 import { importCommand } from './imports/cli.js';
+import { createWebhookCommand } from './webhooks/cli.js';
+import { workerCommand } from './jobs/worker-cli.js';
 
 const usage = `Usage: npm run parley -- <command> [options]
 
@@ -51,6 +53,13 @@ Commands:
       The same site again adds only what is missing.
   export disqus --site SLUG > FILE
       Writes the site as a Disqus export (XML), which import disqus and other tools read.
+  create-webhook --site SLUG --url URL --events a,b [--secret S]
+      Registers an endpoint for the site's events (comment.created, comment.updated,
+      comment.deleted, comment.moderated, thread.created, user.banned); prints its signing
+      secret once. Private and loopback addresses are refused unless WEBHOOKS_ALLOW_PRIVATE=true.
+  worker
+      Runs the job workers (mail, digests, webhooks) alone, until stopped (SIGTERM); for web
+      processes started with JOBS_IN_PROCESS=false. Several may run on one DATABASE_URL.
 `;
 
 async function withDatabase<T>(work: (deps: Deps, config: Config) => Promise<T>): Promise<T> {
@@ -189,6 +198,8 @@ async function createAdminCommand(args: string[]): Promise<void> {
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   'create-site': createSiteCommand, 'site-settings': siteSettingsCommand, 'create-user': createUserCommand, 'create-admin': createAdminCommand,
   'verify-audit': verifyAuditCommand,
+  'create-webhook': (args) => createWebhookCommand(args, withDatabase),
+  worker: () => workerCommand(),
   export: (args) => exportCommand(args, withDatabase),
   import: async (args) => {
     if (args[0] === 'json') return importJsonCommand(args.slice(1), withDatabase);

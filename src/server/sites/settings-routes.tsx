@@ -66,6 +66,7 @@ function SettingsPage({ csrf, settings, error, notice }: { csrf: string; setting
         {settings.hasSsoSecret && <label><span><input type="checkbox" name="removeSsoSecret" /> Remove the SSO secret</span></label>}
         <button type="submit">Save settings</button>
       </form>
+      <p><a href={`/sites/${encodeURIComponent(settings.slug)}/webhooks`}>Webhooks and their delivery log</a> · <a href={`/notifications/alerts/${encodeURIComponent(settings.slug)}`}>Your moderation alerts</a></p>
       <h2>Moderators and admins</h2>
       <ul class="plain">
         {settings.staff.map((m) => <li>{`${m.name} (${m.email ?? 'no address'}): ${m.role}`}</li>)}
