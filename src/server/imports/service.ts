@@ -168,7 +168,8 @@ async function runImport(deps: Deps, input: ImportInput, site: Site): Promise<Im
   let written = 0;
   const flush = async (rows: CommentRow[], round: number, postsDone: number) => {
     await inFlight;
-    if (rows.length === 0 && !checkpoint) return;
+    // An empty batch only moves the checkpoint, and never back (a resumed run passes rounds it finished).
+    if (rows.length === 0 && (!checkpoint || alreadyDone(checkpoint, round, postsDone - 1))) return;
     inFlight = writeBatch(deps, { siteId: site.id, origin, rows, dryRun, checkpoint, round, postsDone, counts }).then((n) => { written += n; });
   };
 
