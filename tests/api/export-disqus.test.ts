@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { SaxesParser } from 'saxes';
 import { importDisqus } from '../../src/server/imports/service.js';
 import { createSite } from '../../src/server/sites/service.js';
-import { exportDisqus, xmlSafe } from '../../src/server/transfer/export-disqus.js';
+import { exportDisqus, xmlAttribute, xmlCdata, xmlSafe, xmlText } from '../../src/server/transfer/export-disqus.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { buildRichSite, collector, NASTY_HTML, WORLD_ORIGIN, type RichSite } from '../helpers/transfer.js';
 
@@ -73,7 +73,7 @@ function parse(text: string): Element[] {
 
 describe('export disqus', () => {
   it('writes well-formed XML in Disqus\'s shape: namespaces, one category, then threads, then posts, parents first', () => {
-    assert.match(xml, /^<\?xml version="1\.0" encoding="utf-8"\?><disqus xmlns="http:\/\/disqus\.com" xmlns:dsq="http:\/\/disqus\.com\/disqus-internals"/);
+    assert.match(xml, /^<\?xml version="1\.0" encoding="utf-8"\?>\n<disqus xmlns="http:\/\/disqus\.com" xmlns:dsq="http:\/\/disqus\.com\/disqus-internals"/);
     const elements = parse(xml);
     const order = elements.map((e) => e.name);
     assert.deepEqual([...new Set(order)], ['category', 'thread', 'post']);
@@ -105,7 +105,12 @@ describe('export disqus', () => {
     assert.equal(nasty.fields['author.name'], 'Ünïcode <Name> & "Co"');
     assert.match(xml, /\]\]\]\]><!\[CDATA\[>/, 'the CDATA section is split around "]]>"');
     assert.doesNotMatch(xml, /[\u0001\u0008]/);
-    assert.equal(xmlSafe('a\u0000b\u001fc\ud800d\uFFFEe\tf\ng'), 'abcde\tf\ng');
+    assert.equal(xmlSafe('a\u0000b\u001fc\ud800d\uFFFEe\tf\ng😀'), 'abcde\tf\ng😀');
+    // Each escape read back by a parser gives the text as it was (CR and attribute whitespace too).
+    const odd = 'a < b && c > d "q" \'s\' ]]> \r\n\tx \u0007';
+    const [back] = parse(`<?xml version="1.0"?><disqus xmlns="${DISQUS}" xmlns:dsq="${DSQ}"><post dsq:id="${xmlAttribute(odd)}">`
+      + `<title>${xmlText(odd)}</title><message>${xmlCdata(odd)}</message></post></disqus>`);
+    assert.deepEqual([back.attrs['dsq:id'], back.fields.title, back.fields.message], [odd.replace('\u0007', ''), odd.replace('\u0007', ''), odd.replace('\u0007', '').replace('\r\n', '\n')]);
     const site = parse(xml).find((e) => e.name === 'thread')!;
     assert.equal(site.fields['author.name'], 'World <News> & Co');
   });
