@@ -23,6 +23,10 @@ export interface TestMailbox {
   /** While held, a mail's data is read but not answered (the sender waits); release() answers them. */
   hold(): void;
   release(): void;
+  /** Mails read while held and not answered yet. */
+  heldCount(): number;
+  /** Forgets held mails unanswered, as a server does whose client went away before the reply: never delivered. */
+  drop(): void;
   close(): Promise<void>;
 }
 
@@ -78,6 +82,8 @@ export async function startMailbox(): Promise<TestMailbox> {
     failNext(count) { failures = count; },
     hold() { held ??= []; },
     release() { const waiting = held ?? []; held = null; waiting.forEach((accept) => accept()); },
+    heldCount: () => held?.length ?? 0,
+    drop() { held = null; },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
