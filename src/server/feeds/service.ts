@@ -31,6 +31,11 @@ const entryColumns = {
 };
 const published = and(eq(comments.status, 'approved'), eq(comments.shadowed, false));
 
+/** The feed library writes titles as `type="html"`: readers' words must reach a feed reader as text, never markup. */
+function asHtmlText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
 function excerpt(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > 80 ? `${line.slice(0, 79)}…` : line;
@@ -38,14 +43,14 @@ function excerpt(text: string): string {
 
 function build(input: { id: string; title: string; link: string; self: string; rows: EntryRow[]; publicUrl: string }): string {
   const feed = new Feed({
-    id: input.id, title: input.title, link: input.link, feedLinks: { atom: input.self }, generator: 'Parley',
+    id: input.id, title: asHtmlText(input.title), link: input.link, feedLinks: { atom: input.self }, generator: 'Parley',
     updated: input.rows[0] ? input.rows[0].editedAt ?? input.rows[0].createdAt : new Date(0), copyright: '',
   });
   for (const row of input.rows) {
     const page = (row.threadUrl ?? input.publicUrl).split('#')[0];
     feed.addItem({
       id: `urn:uuid:${row.id}`,
-      title: `${row.authorName} on ${row.threadTitle ?? row.threadKey}: ${excerpt(row.bodySource)}`,
+      title: asHtmlText(`${row.authorName} on ${row.threadTitle ?? row.threadKey}: ${excerpt(row.bodySource)}`),
       link: `${page}#parley-comment-${row.id}`,
       date: row.editedAt ?? row.createdAt,
       published: row.createdAt,
