@@ -18,6 +18,7 @@ import { rememberMount, requestLog } from './http/request-log.js';
 import { createMetrics, metricsEndpoint } from './metrics/metrics.js';
 import type { SocketAdapter } from './realtime/adapter.js';
 import { createSocketServer, relayDomainEvents, type ParleyServer } from './realtime/sockets.js';
+import { trackPresence } from './realtime/presence.js';
 import { threadRoutes } from './threads/routes.js';
 import { publicPages } from './pages/public-pages.js';
 import { shareChangesAcrossProcesses } from './realtime/cross-process.js';
@@ -97,6 +98,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
     clientAddress: (req) => proxyAddr(req, trust),
   });
   const stopRelay = relayDomainEvents(deps, io);
+  const stopPresence = trackPresence(io);
   const stopNotices = relayNotifications(deps, io as unknown as RoomEmitter);
   const metrics = createMetrics(deps, () => io.engine.clientsCount);
   app.use(metrics.timeRequests);
@@ -141,6 +143,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
     io,
     close: async () => {
       stopRelay();
+      stopPresence();
       stopNotices();
       stopSharing();
       pages.close();

@@ -209,6 +209,8 @@ export interface ServerToClientEvents {
   'comment:deleted': (e: CommentDeletedEvent) => void;
   'vote:updated': (e: VoteUpdatedEvent) => void;
   'thread:updated': (e: ThreadUpdatedEvent) => void;
+  /** How many connections follow the thread now ("N reading now"); sent at most every 2 s per thread. */
+  'thread:presence': (e: { threadId: string; count: number }) => void;
   /** The socket's session was signed out (here or elsewhere): the socket is dropped next. */
   'session:revoked': () => void;
   /** To a site's moderators (after mod:join): a comment entered, moved between or left the queues. */

@@ -29,6 +29,8 @@ describe('GET /api/v1/comments/:id/context', () => {
     assert.equal(res.json.comment.replies[0].id, middle);
     assert.equal(res.json.comment.replies[0].replies[0].id, deep);
     assert.match(res.headers.get('cache-control') ?? '', /public/);
+    // The widget on the site's page may read when to try again after a 429.
+    assert.match(res.headers.get('access-control-expose-headers') ?? '', /Retry-After/i);
   });
 
   it('is refused to another site\'s pages, and finds neither unknown ids nor comments nobody else may see', async () => {

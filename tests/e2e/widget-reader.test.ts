@@ -210,6 +210,44 @@ describe('the widget as a reader of a long thread finds it, in Chromium', { skip
     }
   });
 
+  it('says how many read the thread now, how long an edit stays open, and when to try again after posting too fast, keeping the draft', async () => {
+    const key = 'presence';
+    await siteThread(key);
+    const url = pages.serve(`/${key}`, articlePage(parley, { site: SITE, key }));
+    const first = await open(url);
+    const second = await open(url);
+    try {
+      await first.getByText('2 reading now').waitFor({ timeout: 5000 });
+      await second.getByText('2 reading now').waitFor({ timeout: 5000 });
+      await second.goto('about:blank');
+      await second.context().close();
+      await first.getByText(/reading now/).waitFor({ state: 'detached', timeout: 8000 });
+
+      await first.getByRole('textbox', { name: 'Name' }).first().fill('Edith');
+      await first.getByRole('textbox', { name: 'Comment' }).first().fill('Mine to edit for a while.');
+      await first.getByRole('button', { name: 'Post comment' }).first().click();
+      const mine = commentBy(first, 'Edith');
+      await mine.getByRole('button', { name: 'Edit (15 min left)' }).waitFor();
+      assert.equal(await mine.getByRole('button', { name: 'Upvote' }).count(), 0, 'the score without vote buttons on one\'s own comment');
+      await mine.locator('.score').waitFor();
+
+      // Too fast: the server's Retry-After is said, and what was typed stays, across a reload too.
+      await first.route(/\/api\/v1\/threads\/[^/]+\/comments$/, (route) => route.request().method() === 'POST'
+        ? route.fulfill({ status: 429, headers: { 'retry-after': '42', 'content-type': 'application/json', 'access-control-allow-origin': pages.origin, 'access-control-expose-headers': 'Retry-After' }, body: JSON.stringify({ error: { code: 'rate_limited', message: 'Too many requests' } }) })
+        : route.continue());
+      const box = first.getByRole('textbox', { name: 'Comment' }).first();
+      await box.fill('A second thought, typed with care.');
+      await first.getByRole('button', { name: 'Post comment' }).first().click();
+      await first.getByRole('alert').filter({ hasText: 'you can post again in 42 sec' }).waitFor();
+      assert.equal(await box.inputValue(), 'A second thought, typed with care.');
+      await first.reload();
+      await first.getByRole('button', { name: 'Post comment' }).first().waitFor();
+      assert.equal(await first.getByRole('textbox', { name: 'Comment' }).first().inputValue(), 'A second thought, typed with care.', 'the draft outlives a reload');
+    } finally {
+      await first.context().close();
+    }
+  });
+
   it('speaks the page\'s language: Arabic mirrored right to left, French from data-lang, each loading only its own strings', async () => {
     const key = 'languages';
     const threadId = await siteThread(key);

@@ -5,11 +5,14 @@ export class ApiError extends Error {
   // `declare` fields: plain assignments, so esbuild adds no class-field helper to the bundles.
   declare readonly code: string;
   declare readonly status: number;
+  /** Seconds to wait before trying again, when the server said (429's Retry-After). */
+  declare readonly retryAfter: number | undefined;
 
-  constructor(code: string, message: string, status: number) {
+  constructor(code: string, message: string, status: number, retryAfter?: number) {
     super(message);
     this.code = code;
     this.status = status;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -41,7 +44,8 @@ export async function requestJson<T>(url: string, options: RequestOptions = {}):
   const data = response.status === 204 ? {} : await response.json().catch(() => null);
   if (!response.ok) {
     const error = data && (data as { error?: { code?: string; message?: string } }).error;
-    throw new ApiError(error?.code ?? 'internal_error', error?.message ?? response.statusText, response.status);
+    const retryAfter = Number(response.headers.get('retry-after')) || undefined;
+    throw new ApiError(error?.code ?? 'internal_error', error?.message ?? response.statusText, response.status, retryAfter);
   }
   return data as T;
 }

@@ -10,7 +10,7 @@ import { MAX_NAME_LENGTH } from '../../shared/api.js';
 import { isMember } from './account.js';
 import { errorText, refusalText } from './api.js';
 import { useWidget } from './context.js';
-import { readGuest } from './local-data.js';
+import { readDraft, readGuest, saveDraft } from './local-data.js';
 import { CommentBox, MarkdownHint, useAutoFocus } from './form-parts.js';
 import { t, tParts } from './i18n.js';
 
@@ -46,10 +46,15 @@ interface ComposerProps {
 }
 
 export function Composer({ parentId, onClose }: ComposerProps) {
-  const { origin, actions, account } = useWidget();
+  const { origin, actions, account, threadId } = useWidget();
   const member = isMember(account.user);
   const [remembered] = useState(() => readGuest(origin));
-  const [body, setBody] = useState('');
+  // What the reader was writing here before a reload (or a refusal) is still there.
+  const [body, setBodyState] = useState(() => readDraft(origin, threadId, parentId));
+  const setBody = (value: string) => {
+    setBodyState(value);
+    saveDraft(origin, threadId, parentId, value);
+  };
   const [name, setName] = useState(remembered?.name ?? '');
   const [email, setEmail] = useState(remembered?.email ?? '');
   // A reply form stays short for a reader whose name is known; the top form always shows it.

@@ -82,6 +82,7 @@ export function Thread({ options, first, overlay }: ThreadProps) {
 
   const context: WidgetContextValue = {
     origin: options.origin,
+    threadId,
     now,
     open: state.thread.status === 'open',
     closed: state.thread.status === 'closed',
@@ -148,6 +149,8 @@ export function Thread({ options, first, overlay }: ThreadProps) {
         <AccountBar account={account} origin={options.origin} />
         <header class="thread-head">
           <h2 id={headingId}>{tn('comments', state.count)}</h2>
+          {/* Others besides the reader: "1 reading now" would only ever be them. */}
+          {state.reading > 1 && <span class="reading">{tn('readingNow', state.reading)}</span>}
           <label class="sort">
             <span>{t('sortBy')}</span>
             <select

@@ -9,6 +9,7 @@ import type {
 } from '../../shared/api.js';
 import { requestJson, withQuery, type RequestOptions } from '../common/http.js';
 import { readToken, requestAsReader } from '../common/session.js';
+import { duration } from './format.js';
 import { errorMessage, t } from './i18n.js';
 
 export interface NewComment {
@@ -86,6 +87,9 @@ export function errorText(error: unknown): string {
   // Duck-typed: the loader's bundle has its own copy of ApiError.
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'network_error') return t('networkError');
+  // Too fast: when the reader may try again, as the server counts it.
+  const wait = (error as { retryAfter?: number }).retryAfter;
+  if (code === 'rate_limited' && wait) return t('retryIn', { time: duration(wait * 1000) });
   return (typeof code === 'string' && errorMessage(code)) || errorMessage('internal_error')!;
 }
 

@@ -34,6 +34,7 @@ export interface ThreadActions {
 
 export interface WidgetContextValue {
   origin: string;
+  threadId: string;
   /** Ticks every half minute so relative times and edit windows stay current. */
   now: number;
   /** New comments and replies are accepted (the thread is neither locked nor closed). */

@@ -24,6 +24,8 @@ export interface LiveHandlers {
   thread(event: ThreadUpdatedEvent): void;
   /** More was missed than the server replays: re-read the thread; resolves to its eventCursor. */
   resync(): Promise<string | undefined>;
+  /** How many connections follow the thread now. */
+  presence(count: number): void;
   /** The server ended the connection's session (signed out, revoked); `token`: the one it was opened with. */
   revoked(token: string | null): void;
 }
@@ -115,6 +117,7 @@ export function connectLive({ origin, threadId, since, readToken, handlers }: Li
   socket.on('comment:deleted', on(handlers.deleted));
   socket.on('vote:updated', on(handlers.votes));
   socket.on('thread:updated', on(handlers.thread));
+  socket.on('thread:presence', (event) => event.threadId === threadId && handlers.presence(event.count));
 
   return {
     reauthenticate: () => { socket.disconnect().connect(); },

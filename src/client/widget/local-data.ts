@@ -65,3 +65,15 @@ export function readCollapsed(origin: string, threadId: string): string[] {
 export function saveCollapsed(origin: string, threadId: string, ids: string[]): void {
   writeStored(storageKey(origin, `collapsed:${threadId}`), ids.length ? ids.slice(-MAX_COLLAPSED) : null);
 }
+
+/** What the reader was writing in a thread's comment box (or a reply box), kept across reloads. */
+const draftKey = (origin: string, threadId: string, parentId: string | null) => storageKey(origin, `draft:${threadId}:${parentId ?? ''}`);
+
+export function readDraft(origin: string, threadId: string, parentId: string | null): string {
+  const draft = readStored<StoredSource>(draftKey(origin, threadId, parentId));
+  return draft && Date.now() - draft.t < SOURCE_TTL_MS ? draft.b : '';
+}
+
+export function saveDraft(origin: string, threadId: string, parentId: string | null, body: string): void {
+  writeStored(draftKey(origin, threadId, parentId), body.trim() ? { b: body, t: Date.now() } : null);
+}

@@ -43,6 +43,8 @@ a{color:var(--accent)}
 .thread-head{display:flex;align-items:center;justify-content:space-between;gap:12px;flex-wrap:wrap;
   padding-block-end:10px;margin-block-end:16px;border-block-end:1px solid var(--border)}
 h2{margin:0;font-size:18px;font-weight:650;line-height:1.3}
+.reading{margin-inline-end:auto;color:var(--muted);font-size:13px}
+.reading::before{content:"";display:inline-block;width:8px;height:8px;margin-inline-end:6px;border-radius:50%;background:#2da44e}
 .sort{display:flex;align-items:center;gap:8px;color:var(--muted);font-size:14px}
 select{padding:4px 8px;border:1px solid var(--border);border-radius:6px;background:var(--field)}
 

@@ -65,6 +65,8 @@ export interface ThreadState {
   fresh: Record<string, true>;
   pendingVotes: Record<string, PendingVote>;
   reader: ReaderState;
+  /** Connections following the thread now, as the server last said (0: not known yet). */
+  reading: number;
 }
 
 /** What a live event, or the answer to the reader's own write, does to the comments. */
@@ -92,6 +94,7 @@ export type ThreadAction =
   | { type: 'flagged'; id: string }
   /** The reader asked for the new comments held back: they go where the order puts them. */
   | { type: 'showIncoming' }
+  | { type: 'presence'; count: number }
   /** A permalink's comment (its whole top-level tree), fetched because no loaded page has it. */
   | { type: 'linked'; comment: ApiComment }
   | { type: 'voteSent'; id: string; before: VoteValue; after: VoteValue }
@@ -113,6 +116,7 @@ export function initialThreadState(response: ThreadResponse, overlay: ReaderOver
     fresh: {},
     pendingVotes: {},
     reader: NOBODY,
+    reading: 0,
   };
   return overlay ? threadReducer(state, { type: 'overlay', overlay }) : state;
 }
@@ -248,6 +252,8 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
       const next = arrived(state, action.change);
       return state.loading ? { ...next, held: [...state.held, action] } : next;
     }
+    case 'presence':
+      return { ...state, reading: action.count };
     case 'showIncoming': {
       const shown = [...state.incoming];
       const comments = state.sort === 'oldest' ? [...state.comments, ...shown.reverse()] : [...shown, ...state.comments];

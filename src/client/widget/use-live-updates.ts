@@ -48,6 +48,7 @@ export function useLiveUpdates(
             votes: (event) => live(event, { type: 'votes', id: event.commentId, counts: event }),
             thread: (event) => live(event, { type: 'status', status: event.status, cursor: event.cursor }),
             resync: () => latestResync.current(),
+            presence: (count) => dispatch({ type: 'presence', count }),
             // Dropping the dead token reconnects (as a token change does); a newer one only needs the reconnection.
             revoked: (token) => {
               if (token && readToken(origin, site) === token) saveToken(origin, site, null);

@@ -23,6 +23,8 @@ export function apiCors(isAllowed: (origin: string | undefined) => Promise<boole
     origin: (origin, cb) => { isAllowed(origin).then((ok) => cb(null, ok), (err) => cb(err)); },
     methods: ['GET', 'POST', 'PATCH', 'DELETE'],
     allowedHeaders: ['Content-Type', 'Authorization'],
+    // The widget tells a reader posting too fast when to try again.
+    exposedHeaders: ['Retry-After'],
     maxAge: 600,
   });
 }
