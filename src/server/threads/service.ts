@@ -39,7 +39,10 @@ function fromSitePage(caller: Caller, site: Site): boolean {
 export async function resolveThread(deps: Deps, caller: Caller, input: ResolveThreadInput): Promise<{ site: Site; thread: Thread }> {
   const site = await siteNamedOrAllowing(deps, { slug: input.site, pageUrl: input.url ?? caller.origin ?? undefined });
   assertCallerOnSite(caller, site);
-  const key = input.key || (input.url ? threadKeyForUrl(input.url, site.significantQueryParams) : undefined);
+  // A page without an identifier is keyed by its address (Disqus does the same): normalised, so that
+  // every way of writing it, and an imported Disqus thread keyed by its link, name one thread.
+  const key = input.key ? (looksLikeUrl(input.key) ? safeKey(input.key, site) : input.key)
+    : input.url ? threadKeyForUrl(input.url, site.significantQueryParams) : undefined;
   if (!key) throw new BadRequest('Give the page key or its URL.');
   const title = input.title ? cleanName(input.title) || null : null;
   const existing = await findThread(deps, site.id, key);
