@@ -20,6 +20,7 @@ const widget = find('widget.js');
 const live = find('chunks/live');
 const count = find('count.js');
 const admin = find('admin.js');
+const adminImport = find('admin-import.js');
 
 console.log('\nParley client sizes (minified; gzip -9)');
 for (const f of [embed, widget, live, count]) console.log(`${f.file.padEnd(28)} ${kb(f.raw).padStart(10)} raw ${kb(f.gzip).padStart(10)} gzip`);
@@ -27,4 +28,5 @@ const { firstPaint, live: liveBundle } = manifest.bundles;
 console.log(`${'first paint (embed + widget)'.padEnd(28)} ${kb(firstPaint.raw).padStart(10)} raw ${kb(firstPaint.gzip).padStart(10)} gzip`);
 console.log(`${'with live updates'.padEnd(28)} ${kb(firstPaint.raw + liveBundle.raw).padStart(10)} raw ${kb(firstPaint.gzip + liveBundle.gzip).padStart(10)} gzip`);
 console.log(`${'moderators\' dashboard'.padEnd(28)} ${kb(admin.raw).padStart(10)} raw ${kb(admin.gzip).padStart(10)} gzip (admin.js, with socket.io-client)`);
+console.log(`${'dashboard\'s import page'.padEnd(28)} ${kb(adminImport.raw).padStart(10)} raw ${kb(adminImport.gzip).padStart(10)} gzip (admin-import.js, with socket.io-client; only on /admin/SITE/import)`);
 console.log('requests before the thread shows: embed.js, then widget.js and the thread JSON in parallel (and, for a reader with a session, their overlay /threads/:id/me)');

@@ -35,6 +35,8 @@ import { accountPageRoutes, userApiRoutes } from './profile/routes.js';
 import { siteSettingsRoutes } from './sites/settings-routes.js';
 import { moderationRoutes } from './moderation/routes.js';
 import { adminRoutes } from './admin/routes.js';
+import { ImportJobs } from './import-jobs/jobs.js';
+import { importRoutes } from './import-jobs/routes.js';
 import { notificationApiRoutes, notificationPageRoutes } from './notifications/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { feedRoutes } from './feeds/routes.js';
@@ -117,9 +119,13 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   const pages = publicPages(deps, config.pageCache);
   // Another process's changes reach this one's caches the way its live events do.
   const stopSharing = shareChangesAcrossProcesses(io as unknown as Server, deps, pages, options.adapter !== undefined);
+  // Imports uploaded on the dashboard run in this process; their files wait under DATA_DIR.
+  const importJobs = new ImportJobs(deps, path.join(config.dataDir, 'imports'));
+  const imports = importRoutes(deps, { jobs: importJobs, maxBytes: config.importMaxBytes });
   const passport = createPassport(deps, (req) => callerOf(deps, req));
   api.use(threadRoutes(deps, pages), commentRoutes(deps, pages), voteRoutes(deps), authRoutes(deps, passport), avatarRoutes(deps), moderationRoutes(deps));
   api.use(userApiRoutes(deps));
+  api.use(imports.api);
   api.use(notificationApiRoutes(deps));
   app.use('/api/v1', api);
   const oidc = oidcProviders(deps, passport, config.oidcProviders);
@@ -128,6 +134,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   app.use(accountPageRoutes(deps));
   app.use(siteSettingsRoutes(deps));
   app.use(adminRoutes(deps));
+  app.use(imports.pages);
   app.use(notificationPageRoutes(deps));
   app.use(webhookRoutes(deps));
   app.use(feedRoutes(deps));
@@ -142,6 +149,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
     server,
     io,
     close: async () => {
+      await importJobs.stop();
       stopRelay();
       stopPresence();
       stopNotices();

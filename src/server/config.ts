@@ -134,6 +134,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The demo site and article; unset, it is on only while no other site exists (decided at start). */
   DEMO: z.stringbool().optional(),
+  /** The largest export a site's admin may upload on the dashboard (MiB); a larger one is refused with 413. */
+  IMPORT_MAX_MB: z.coerce.number().positive().default(2048),
   /** Whether this process runs the job workers (mail, webhooks); false when `npm run parley -- worker` runs them apart. */
   JOBS_IN_PROCESS: z.stringbool().default(true),
   /** Jobs one process runs at once, per queue. */
@@ -183,6 +185,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** Explicit true/false wins; undefined lets the start decide (on while the demo is the only site). */
   demo: boolean | undefined;
+  /** Uploads of exports on the dashboard: at most this many bytes, kept under DATA_DIR/imports while they run. */
+  importMaxBytes: number;
   /** Sign-in providers, in the order the sign-in page offers them. Their client secrets are never logged. */
   oidcProviders: readonly OidcProviderConfig[];
   jobs: { inProcess: boolean; concurrency: number; pollSeconds: number; retryBaseSeconds: number; timeoutSeconds: number };
@@ -261,6 +265,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     demo: e.DEMO,
+    importMaxBytes: Math.floor(e.IMPORT_MAX_MB * 1024 * 1024),
     oidcProviders: Object.freeze(oidcProviders.map((p) => Object.freeze(p))),
     jobs: Object.freeze({
       inProcess: e.JOBS_IN_PROCESS, concurrency: e.JOB_CONCURRENCY, pollSeconds: e.JOB_POLL_SECONDS,

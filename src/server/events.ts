@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ApiComment } from '../shared/api.js';
+import type { ApiComment, ImportJobOutcome, ImportJobProgress } from '../shared/api.js';
 
 export interface ThreadChange {
   siteId: string;
@@ -26,6 +26,10 @@ export interface DomainEvents {
   'notification.created': { userId: string; siteId: string; unread: number };
   /** A session was ended: whoever keeps resolved sessions drops it. */
   'session.revoked': { tokenHash: string; userId: string | null };
+  /** An import uploaded on the dashboard moved on (at most a few a second): the site's staff follow it. */
+  'import.progress': { siteId: string; progress: ImportJobProgress };
+  /** An import uploaded on the dashboard ended: written, previewed (a dry run), failed or interrupted. */
+  'import.finished': { siteId: string; outcome: ImportJobOutcome };
 }
 
 export type DomainEventName = keyof DomainEvents;

@@ -215,6 +215,10 @@ export interface ServerToClientEvents {
   'session:revoked': () => void;
   /** To a site's moderators (after mod:join): a comment entered, moved between or left the queues. */
   'mod:changed': (e: ModChangedEvent) => void;
+  /** To a site's moderators (after mod:join): an import uploaded on the dashboard moved on (a few a second at most). */
+  'import:progress': (e: ImportJobProgress) => void;
+  /** To a site's moderators (after mod:join): that import ended. */
+  'import:finished': (e: ImportJobOutcome) => void;
   /** To a reader (their user room): a new notice on a site (a reply, a mention, a comment where they follow). */
   'notification:new': (e: NotificationNewEvent) => void;
 }
@@ -230,6 +234,45 @@ export interface ModChangedEvent {
   commentId: string;
   status: CommentStatus;
   flagCount: number;
+}
+
+/** An import uploaded on the dashboard, as its page and socket show it. */
+export interface ImportJobInfo {
+  jobId: string;
+  format: 'disqus' | 'wordpress';
+  dryRun: boolean;
+  /** The uploaded file's name as the browser gave it (shown as text only). */
+  fileName: string;
+}
+
+export interface ImportJobProgress extends ImportJobInfo {
+  /** 1: reading ids (planning), 2: writing, 3: writing replies that came before their parents. */
+  pass: 1 | 2 | 3;
+  postsRead: number;
+  /** Posts in the file, once the first pass has counted them. */
+  postsInFile: number | null;
+  postsWritten: number;
+  /** Of the file (compressed, for a .gz) in the pass under way. */
+  bytesRead: number;
+  bytesTotal: number;
+}
+
+export interface ImportTotals {
+  threadsInFile: number;
+  threadsCreated: number;
+  postsInFile: number;
+  imported: number;
+  alreadyPresent: number;
+  skipped: number;
+  byReason: Partial<Record<string, number>>;
+}
+
+export interface ImportJobOutcome extends ImportJobInfo {
+  /** previewed: a dry run ended (nothing written; the file waits for "Import"). */
+  status: 'done' | 'previewed' | 'failed' | 'interrupted';
+  totals: ImportTotals | null;
+  /** Why it failed (a malformed file names its line and column). */
+  error: string | null;
 }
 
 /** mod:join {site}: follow a site's queues, for its moderators only. */

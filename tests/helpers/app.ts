@@ -32,6 +32,8 @@ export interface TestApp {
   queries: string[];
   /** Namespaces this app's Redis keys and socket channels. */
   prefix: string;
+  /** DATA_DIR (uploaded imports wait in its imports/). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,8 @@ export interface TestAppOptions {
   notificationsPerHour?: number;
   /** WEBHOOKS_ALLOW_PRIVATE (default here: true, as receivers listen on 127.0.0.1). */
   webhooksAllowPrivate?: boolean;
+  /** IMPORT_MAX_MB: the largest export the dashboard takes. */
+  importMaxMb?: number;
   /** OIDC_PROVIDERS: OpenID providers to sign in with. */
   oidcProviders?: Array<{ id: string; name: string; issuer: string; clientId: string; clientSecret: string; scope?: string }>;
 }
@@ -98,8 +102,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     jobs: { retryBaseSeconds: options.jobRetryBaseSeconds ?? 1, timeoutSeconds: options.jobTimeoutSeconds ?? 30 },
     notify: { perHour: options.notificationsPerHour ?? 10_000, webhooksAllowPrivate: options.webhooksAllowPrivate ?? true },
   });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-'));
   const config = parseConfig({
-    PORT: '0', DEMO: 'false', SESSION_SECRET: 'test-secret-test-secret', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'parley-')),
+    PORT: '0', DEMO: 'false', SESSION_SECRET: 'test-secret-test-secret', DATA_DIR: dataDir, IMPORT_MAX_MB: options.importMaxMb?.toString(),
     METRICS_TOKEN: options.metricsToken,
     SOCKETS_PER_IP: options.socketsPerIp?.toString(), TRUST_PROXY: options.trustProxy,
     PAGE_REBUILD_MIN_MS: String(options.pageRebuildMinMs ?? 0),
@@ -115,7 +120,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const workers = options.workers ? await startWorkers(deps, { databaseUrl: database.url, concurrency: 4, pollSeconds: 0.5 }) : undefined;
   return {
     url: `http://127.0.0.1:${port}`,
-    deps, database, clock, site, queries, prefix: sharedPrefix,
+    deps, database, clock, site, queries, prefix: sharedPrefix, dataDir,
     async close() {
       await workers?.stop(2_000);
       await parts.close();

@@ -58,7 +58,12 @@ function SiteHeader({ site, manages, counts, current, filters }: SiteHeaderProps
     <>
       <p class="crumbs"><a href="/admin">All your sites</a></p>
       <h1>{`Moderation of ${site.name}`}</h1>
-      {manages && <p class="site-links"><a href={`/sites/${encodeURIComponent(site.slug)}/settings`}>Site settings</a></p>}
+      {manages && (
+        <p class="site-links">
+          <a href={`/sites/${encodeURIComponent(site.slug)}/settings`}>Site settings</a>
+          {' · '}<a href={`/admin/${encodeURIComponent(site.slug)}/import`}>Import comments</a>
+        </p>
+      )}
       <nav class="tabs" aria-label="Queues">
         <ul>
           {QUEUES.map((queue) => (

@@ -318,7 +318,8 @@ function mustReread(target: JoinTarget): JoinAck {
 
 /**
  * Relays thread changes to the rooms that may see them, as the log replays them, and the
- * queues' changes to the site's moderators (who re-read the queue: no text travels here).
+ * queues' changes and imports' progress to the site's moderators (who re-read the queue: no
+ * text travels here).
  */
 export function relayDomainEvents(deps: Deps, io: ParleyServer): () => void {
   const offs = threadChangeNames.map((name) => deps.events.on(name, (event) => {
@@ -329,5 +330,8 @@ export function relayDomainEvents(deps: Deps, io: ParleyServer): () => void {
   offs.push(deps.events.on('moderation.changed', ({ siteId, commentId, status, flagCount }) => {
     io.to(modRoom(siteId)).emit('mod:changed', { commentId, status: status as CommentStatus, flagCount });
   }));
+  // An import's progress and end go to the site's staff only: a file's counts are not the readers' business.
+  offs.push(deps.events.on('import.progress', ({ siteId, progress }) => { io.to(modRoom(siteId)).emit('import:progress', progress); }));
+  offs.push(deps.events.on('import.finished', ({ siteId, outcome }) => { io.to(modRoom(siteId)).emit('import:finished', outcome); }));
   return () => offs.forEach((off) => off());
 }
