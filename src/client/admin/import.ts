@@ -42,9 +42,11 @@ function start(root: HTMLElement): void {
   /** The page as the server renders it now (the report, the runs, a fresh form and token). */
   const reread = async () => {
     try {
-      const response = await fetch(location.pathname, { credentials: 'same-origin', headers: { accept: 'text/html' } });
+      const response = await fetch(location.pathname, { credentials: 'same-origin', headers: { accept: 'text/html' }, cache: 'no-store' });
       if (!response.ok) throw new Error(String(response.status));
-      const fresh = new DOMParser().parseFromString(await response.text(), 'text/html').getElementById('import-view');
+      const text = await response.text();
+      // The body only: the head's <style> carries that response's nonce, which this page's policy refuses (and reports).
+      const fresh = new DOMParser().parseFromString(text.slice(Math.max(0, text.indexOf('<body'))), 'text/html').getElementById('import-view');
       const view = find('#import-view');
       if (fresh && view) view.replaceChildren(...Array.from(fresh.childNodes).map((node) => document.importNode(node, true)));
     } catch {
