@@ -7,7 +7,7 @@
  * `npm run bench:import`; BENCH_POSTS=1500000 for a file of about 1 GB; BENCH_KEEP=1 keeps the file.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -15,6 +15,8 @@ import { once } from 'node:events';
 const POSTS = Number(process.env.BENCH_POSTS ?? 200_000);
 const PER_THREAD = 100;
 const root = path.resolve(import.meta.dirname, '..');
+const PARLEY_FLAGS = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.parley as string)
+  .split(' ').filter((word) => word.startsWith('--'));
 
 const WORDS = 'the analysis of regional security shows that intelligence services rarely share what they know with allies until a crisis forces them'.split(' ');
 function message(i: number): string {
@@ -67,7 +69,8 @@ async function main(): Promise<void> {
   try {
     const env = { ...process.env, DATABASE_URL: server.url, SESSION_SECRET: 'bench-secret-bench-secret', DEMO: 'false', LOG_LEVEL: 'warn' };
     const cli = (args: string[]) => new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = spawn(process.execPath, [path.join(root, 'dist/server/cli.js'), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+      // As `npm run parley` runs it, with the same node flags (its heap bound).
+      const child = spawn(process.execPath, [...PARLEY_FLAGS, path.join(root, 'dist/server/cli.js'), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
       let stdout = '';
       child.stdout.on('data', (d) => { stdout += d; });
       child.on('exit', (code) => resolve({ code, stdout }));
