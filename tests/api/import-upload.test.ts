@@ -62,6 +62,16 @@ async function waitFor<T>(probe: () => T | undefined, what: string, ms = 20_000)
     await pause(20);
   }
 }
+/** The admin's import page, read again until it says `what`. */
+async function waitForPage(what: RegExp): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const page = await pages['admin@news.example'].get('/admin/news/import');
+    if (what.test(page.text)) return page.text;
+    if (Date.now() > deadline) throw new Error(`the import page never said ${what}`);
+    await pause(50);
+  }
+}
 const finishedOf = (heard: Heard[], jobId: string) => heard.find((h) => h.event === 'import:finished' && h.data.jobId === jobId)?.data as ImportJobOutcome | undefined;
 const progressOf = (heard: Heard[], jobId: string) => heard.filter((h) => h.event === 'import:progress' && h.data.jobId === jobId).map((h) => h.data as ImportJobProgress);
 const importEvents = (heard: Heard[]) => heard.filter((h) => h.event.startsWith('import:'));
@@ -219,6 +229,34 @@ describe('importing from the dashboard', () => {
     assert.equal(await runCount(), 0);
     assert.deepEqual(uploadsLeft(), []);
     assert.deepEqual(importEvents(admin.heard), []);
+  });
+
+  it('without the script, the page\'s form posts the file itself: its token must come before the file', async () => {
+    await emptySite();
+    const client = pages['admin@news.example'];
+    const post = (fields: Array<[string, string | Blob, string?]>) => {
+      const form = new FormData();
+      for (const [name, value, fileName] of fields) {
+        if (typeof value === 'string') form.append(name, value);
+        else form.append(name, value, fileName);
+      }
+      return fetch(`${app.url}/admin/news/import`, { method: 'POST', body: form, redirect: 'manual', headers: { cookie: cookieHeader(client), origin: app.url } });
+    };
+    const file = new Blob([new Uint8Array(ISSO)]);
+    const late = await post([['format', 'disqus'], ['file', file, 'isso.xml'], ['_csrf', client.csrf!]]);
+    assert.equal(late.status, 403, 'a token after the file is no token');
+    const forged = await post([['_csrf', 'forged'], ['format', 'disqus'], ['file', file, 'isso.xml']]);
+    assert.equal(forged.status, 403);
+    assert.deepEqual(uploadsLeft(), []);
+    assert.equal(await commentCount(), 0);
+
+    const res = await post([['_csrf', client.csrf!], ['format', 'disqus'], ['file', file, 'isso.xml']]);
+    assert.equal(res.status, 303, await res.text());
+    assert.equal(res.headers.get('location'), '/admin/news/import');
+    await waitFor(() => (uploadsLeft().length === 0 ? true : undefined), 'the import');
+    const page = await waitForPage(/Import finished: 5 comments imported/);
+    assert.match(page, /File: isso\.xml/);
+    assert.equal(await commentCount(), 5);
   });
 
   it('a file one byte past IMPORT_MAX_MB is 413, and nothing of it stays', async () => {
