@@ -123,6 +123,33 @@ export const sessions = pgTable('sessions', {
   createdAt: createdAt(),
 }, (t) => [index('sessions_user_idx').on(t.userId)]);
 
+/**
+ * A forum's categories, nested one level (`parentId`), in the site's order (`position`). A
+ * category that `holdsArticles` lists the site's article threads instead of topics of its own.
+ */
+export const forumCategories = pgTable('forum_categories', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+  parentId: uuid('parent_id').references((): AnyPgColumn => forumCategories.id, { onDelete: 'cascade' }),
+  slug: text('slug').notNull(),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  position: integer('position').notNull().default(0),
+  /** Who may start topics here: signed-in members, the site's staff only, or nobody (articles start their own). */
+  startTopics: text('start_topics', { enum: ['members', 'staff', 'nobody'] }).notNull().default('members'),
+  /** A locked category takes no new topics, from anyone. */
+  locked: boolean('locked').notNull().default(false),
+  holdsArticles: boolean('holds_articles').notNull().default(false),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('forum_categories_site_slug_uq').on(t.siteId, t.slug), index('forum_categories_site_idx').on(t.siteId, t.position)]);
+
+/** When a signed-in reader last read a forum topic: lists mark what moved since as unread. */
+export const forumReads = pgTable('forum_reads', {
+  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  threadId: uuid('thread_id').notNull().references(() => threads.id, { onDelete: 'cascade' }),
+  readAt: timestamp('read_at', { withTimezone: true, mode: 'date' }).notNull(),
+}, (t) => [primaryKey({ columns: [t.userId, t.threadId] })]);
+
 export const threads = pgTable('threads', {
   id: uuid('id').primaryKey().defaultRandom(),
   siteId: uuid('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
@@ -140,9 +167,24 @@ export const threads = pgTable('threads', {
   importOrigin: text('import_origin'),
   importId: text('import_id'),
   createdAt: createdAt(),
+  /** A forum topic's category (article threads belong to the site's "holds articles" category). */
+  categoryId: uuid('category_id').references((): AnyPgColumn => forumCategories.id, { onDelete: 'set null' }),
+  /** Who started a forum topic. */
+  authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
+  authorName: text('author_name'),
+  /** Listed first in the forum by a moderator. */
+  pinned: boolean('pinned').notNull().default(false),
+  /** The last published comment's time (or the thread's creation): the forum's "latest" order. */
+  lastActivityAt: timestamp('last_activity_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  /** Words of the title for forum search (the same configuration as comments'). */
+  titleSearch: tsvector('title_search').generatedAlwaysAs(sql`to_tsvector('parley_search'::regconfig, coalesce(title, ''))`),
 }, (t) => [
   uniqueIndex('threads_site_key_uq').on(t.siteId, t.key),
   uniqueIndex('threads_site_import_uq').on(t.siteId, t.importOrigin, t.importId),
+  index('threads_forum_latest_idx').on(t.siteId, t.categoryId, t.lastActivityAt, t.id),
+  index('threads_forum_kind_latest_idx').on(t.siteId, t.kind, t.lastActivityAt, t.id),
+  index('threads_forum_site_latest_idx').on(t.siteId, t.lastActivityAt, t.id),
+  index('threads_title_search_idx').using('gin', t.titleSearch),
 ]);
 
 export const comments = pgTable('comments', {
