@@ -248,6 +248,62 @@ describe('the widget as a reader of a long thread finds it, in Chromium', { skip
     }
   });
 
+  it('follows a single-page site: DISQUS.reset({reload, config}), DISQUSWIDGETS.getCount({reset}) and Parley.reset({key, url, title})', async () => {
+    for (const key of ['spa-a', 'spa-b', 'spa-c']) await post(await siteThread(key), `Author of ${key}`, `A comment on ${key}.`);
+    await post(await siteThread('spa-b'), 'Second on b', 'Another comment on spa-b.');
+    const url = pages.serve('/spa', `<!doctype html><html lang="en"><head><title>SPA</title></head><body>
+      <nav><a id="count" href="${pages.origin}/spa-a#disqus_thread">Comments</a></nav>
+      <div id="disqus_thread"></div>
+      <script>var disqus_config = function () { this.page.identifier = 'spa-a'; this.page.url = '${pages.origin}/spa-a'; };</script>
+      <script async src="${parley.url}/embed.js"></script>
+      <script async src="${parley.url}/count.js" data-site="${SITE}"></script></body></html>`);
+    const page = await open(url);
+    try {
+      await commentBy(page, 'Author of spa-a').waitFor();
+      await page.waitForFunction(() => document.getElementById('count')?.textContent === '1 Comment');
+      // The app routes to another article: Disqus's documented calls.
+      // (A script as the page's own code would be: no helpers of the test's compiler in it.)
+      await page.evaluate(`
+        history.pushState({}, '', '/spa-b');
+        const link = document.getElementById('count');
+        link.href = '${pages.origin}/spa-b#disqus_thread';
+        link.textContent = 'Comments';
+        DISQUS.reset({ reload: true, config: function () { this.page.identifier = 'spa-b'; this.page.url = '${pages.origin}/spa-b'; this.page.title = 'B'; } });
+        DISQUSWIDGETS.getCount({ reset: true });
+      `);
+      await commentBy(page, 'Author of spa-b').waitFor();
+      assert.equal(await commentBy(page, 'Author of spa-a').count(), 0);
+      await page.waitForFunction(() => document.getElementById('count')?.textContent === '2 Comments');
+
+      await page.evaluate((origin) => (window as unknown as { Parley: { reset(o: unknown): void } }).Parley.reset({ key: 'spa-c', url: `${origin}/spa-c`, title: 'C' }), pages.origin);
+      await commentBy(page, 'Author of spa-c').waitFor();
+      assert.equal(await commentBy(page, 'Author of spa-b').count(), 0);
+      assert.equal(await page.getByRole('textbox', { name: 'Comment' }).count(), 1, 'one widget, not two');
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('gives every control at least 44 by 44 pixels on a touch screen', async () => {
+    const key = 'touch';
+    const threadId = await siteThread(key);
+    await post(threadId, 'Tapped', 'Vote on me with a finger.');
+    const context = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 390, height: 800 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(pages.serve(`/${key}`, articlePage(parley, { site: SITE, key, head: '<meta name="viewport" content="width=device-width">' })));
+      await commentBy(page, 'Tapped').getByRole('button', { name: 'Upvote' }).waitFor();
+      const small = await shadow(page, (root) => [...root.querySelectorAll('button, select, a')]
+        .filter((el) => (el as HTMLElement).offsetParent !== null && !el.closest('.hp'))
+        .map((el) => ({ name: el.getAttribute('aria-label') ?? el.textContent?.trim(), box: el.getBoundingClientRect() }))
+        .filter(({ box }) => box.width < 44 || box.height < 44)
+        .map(({ name, box }) => `${name}: ${Math.round(box.width)}x${Math.round(box.height)}`));
+      assert.deepEqual(small, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('speaks the page\'s language: Arabic mirrored right to left, French from data-lang, each loading only its own strings', async () => {
     const key = 'languages';
     const threadId = await siteThread(key);

@@ -84,5 +84,28 @@ interface ResetOptions {
   },
 };
 
+/** Parley's own reset for single-page sites: the thread of the page the app now shows. */
+interface ParleyPage {
+  key?: string;
+  url?: string;
+  title?: string;
+}
+
+(window as unknown as { Parley: { reset(page?: ParleyPage): void } }).Parley = {
+  reset(page: ParleyPage = {}) {
+    const element = findMountElement();
+    // The container's attributes say which thread it shows; a page's disqus_config (its sign-in,
+    // its callbacks) still applies, with the new page's identity over it.
+    for (const [name, value] of Object.entries(page)) if (element && value !== undefined) element.dataset[name] = String(value);
+    const pageConfig = (window as { disqus_config?: DisqusConfigFunction }).disqus_config;
+    start(function () {
+      if (typeof pageConfig === 'function') pageConfig.call(this);
+      if (page.key !== undefined) this.page.identifier = page.key;
+      if (page.url !== undefined) this.page.url = page.url;
+      if (page.title !== undefined) this.page.title = page.title;
+    });
+  },
+};
+
 // An async script may run before the parser has reached the mount element.
 if (!start()) document.addEventListener('DOMContentLoaded', () => start(), { once: true });

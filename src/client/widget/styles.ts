@@ -8,21 +8,24 @@
 export const widgetStyles = `
 :host{display:block}
 .parley{
-  --fg:#1f2328;--muted:#59636e;--border:#d1d9e0;--surface:#f6f8fa;--field:#fff;
-  --accent:#0b63c5;--accent-fg:#fff;--danger:#c62828;--note:#7a4d00;--note-bg:#fff3d6;
+  --fg:var(--parley-fg,#1f2328);--muted:var(--parley-muted,#59636e);--border:var(--parley-border,#d1d9e0);
+  --surface:var(--parley-surface,#f6f8fa);--field:var(--parley-field,#fff);--accent:var(--parley-accent,#0b63c5);
+  --accent-fg:var(--parley-accent-fg,#fff);--danger:var(--parley-danger,#c62828);--note:#7a4d00;--note-bg:#fff3d6;
   color-scheme:light;container-type:inline-size;
-  font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Arabic",Tahoma,sans-serif;
+  font:var(--parley-font-size,15px)/1.55 var(--parley-font,system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Arabic",Tahoma,sans-serif);
   color:var(--fg);text-align:start;text-indent:0;text-transform:none;letter-spacing:normal;word-spacing:normal;
   white-space:normal;font-style:normal;font-weight:400;visibility:visible;
 }
 .parley[data-theme=dark]{
-  --fg:#e6edf3;--muted:#9ea7b3;--border:#3d444d;--surface:#1c232c;--field:#0f141a;
-  --accent:#4493f8;--accent-fg:#0b1220;--danger:#ff7b72;--note:#f0c46c;--note-bg:#3a2c0b;color-scheme:dark;
+  --fg:var(--parley-fg,#e6edf3);--muted:var(--parley-muted,#9ea7b3);--border:var(--parley-border,#3d444d);
+  --surface:var(--parley-surface,#1c232c);--field:var(--parley-field,#0f141a);--accent:var(--parley-accent,#4493f8);
+  --accent-fg:var(--parley-accent-fg,#0b1220);--danger:var(--parley-danger,#ff7b72);--note:#f0c46c;--note-bg:#3a2c0b;color-scheme:dark;
 }
 @media (prefers-color-scheme:dark){
   .parley[data-theme=auto]{
-    --fg:#e6edf3;--muted:#9ea7b3;--border:#3d444d;--surface:#1c232c;--field:#0f141a;
-    --accent:#4493f8;--accent-fg:#0b1220;--danger:#ff7b72;--note:#f0c46c;--note-bg:#3a2c0b;color-scheme:dark;
+    --fg:var(--parley-fg,#e6edf3);--muted:var(--parley-muted,#9ea7b3);--border:var(--parley-border,#3d444d);
+    --surface:var(--parley-surface,#1c232c);--field:var(--parley-field,#0f141a);--accent:var(--parley-accent,#4493f8);
+    --accent-fg:var(--parley-accent-fg,#0b1220);--danger:var(--parley-danger,#ff7b72);--note:#f0c46c;--note-bg:#3a2c0b;color-scheme:dark;
   }
 }
 *,*::before,*::after{box-sizing:border-box}
@@ -139,6 +142,14 @@ time{white-space:nowrap}
 .more[aria-busy=true]{opacity:.6;cursor:progress}
 .powered{margin-block-start:18px;font-size:12px;color:var(--muted);text-align:end}
 .powered a{color:inherit}
+/* Fingers need room: every control at least 44 by 44 CSS pixels on touch screens (WCAG 2.5.5). */
+@media (pointer:coarse){
+  button,select,.permalink,.in-reply,.continue,.powered a{min-height:44px;min-width:44px}
+  .permalink,.in-reply,.continue,.powered a{display:inline-flex;align-items:center}
+  .actions .vote{padding:4px 14px}
+  .toggle{min-width:44px}
+  .choice{min-height:44px}
+}
 @container (max-width:480px){
   .main{margin-inline-start:0}
   .replies{margin-inline-start:4px;padding-inline-start:10px}
