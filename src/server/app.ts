@@ -35,6 +35,7 @@ import { accountPageRoutes, userApiRoutes } from './profile/routes.js';
 import { siteSettingsRoutes } from './sites/settings-routes.js';
 import { moderationRoutes } from './moderation/routes.js';
 import { adminRoutes } from './admin/routes.js';
+import { discussRoutes } from './discuss/routes.js';
 import { ImportJobs } from './import-jobs/jobs.js';
 import { importRoutes } from './import-jobs/routes.js';
 import { notificationApiRoutes, notificationPageRoutes } from './notifications/routes.js';
@@ -134,6 +135,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   app.use(accountPageRoutes(deps));
   app.use(siteSettingsRoutes(deps));
   app.use(adminRoutes(deps));
+  app.use(discussRoutes(deps));
   app.use(imports.pages);
   app.use(notificationPageRoutes(deps));
   app.use(webhookRoutes(deps));

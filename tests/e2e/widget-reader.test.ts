@@ -304,6 +304,56 @@ describe('the widget as a reader of a long thread finds it, in Chromium', { skip
     }
   });
 
+  it('lets a reader with JavaScript off read and post, through the container\'s <noscript> link to Parley\'s plain page', async () => {
+    const key = 'no-script';
+    const threadId = await siteThread(key);
+    await post(threadId, 'Scripted', 'Written with the widget.');
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    try {
+      await page.goto(pages.serve(`/${key}`, articlePage(parley, { site: SITE, key })));
+      await page.getByRole('link', { name: 'Read and post comments without JavaScript' }).click();
+      await page.getByRole('article', { name: 'Comment by Scripted' }).waitFor();
+      await page.getByRole('textbox', { name: 'Name' }).fill('Tor Reader');
+      await page.getByRole('textbox', { name: 'Comment' }).fill('Posted with **no** script <script>alert(1)</script>');
+      await page.getByRole('button', { name: 'Post comment' }).click();
+      await page.getByRole('status').filter({ hasText: 'Your comment is published.' }).waitFor();
+      const mine = page.getByRole('article', { name: 'Comment by Tor Reader' });
+      assert.match(await mine.innerHTML(), /<strong>no<\/strong> script &lt;script&gt;alert\(1\)&lt;\/script&gt;/, 'the same sanitizer as the widget');
+
+      await page.getByRole('article', { name: 'Comment by Scripted' }).getByRole('link', { name: 'Reply' }).click();
+      await page.getByRole('heading', { name: 'Reply to Scripted' }).waitFor();
+      await page.getByRole('textbox', { name: 'Name' }).fill('Tor Reader');
+      await page.getByRole('textbox', { name: 'Comment' }).fill('And a reply, still without script.');
+      await page.getByRole('button', { name: 'Post comment' }).click();
+      await page.getByRole('list', { name: 'Replies to Scripted' }).getByRole('article', { name: 'Comment by Tor Reader' }).waitFor();
+
+      // A refusal says why on the same page and keeps the text.
+      await page.getByRole('textbox', { name: 'Name' }).fill('Tor Reader');
+      await page.getByRole('textbox', { name: 'Comment' }).fill('   ');
+      await page.getByRole('button', { name: 'Post comment' }).click();
+      await page.getByRole('alert').waitFor();
+      // The widget's readers see both comments.
+      const reader = await open(pages.serve(`/${key}-js`, articlePage(parley, { site: SITE, key })));
+      await commentBy(reader, 'Tor Reader').first().waitFor();
+      assert.equal(await commentBy(reader, 'Tor Reader').count(), 2);
+      await reader.context().close();
+
+      // Only Parley's own form posts: no token, or another origin, is refused and writes nothing.
+      const forged = await page.request.post(`${parley.url}/discuss/${SITE}?key=${key}`, { form: { name: 'Forger', body: 'Forged' } });
+      assert.equal(forged.status(), 403);
+      const foreign = await page.request.post(`${parley.url}/discuss/${SITE}?key=${key}`, { form: { name: 'Forger', body: 'Forged' }, headers: { origin: 'https://evil.example' } });
+      assert.equal(foreign.status(), 403);
+
+      const demo = await context.newPage();
+      await demo.goto(`${parley.url}/`);
+      await demo.getByRole('link', { name: 'Read and post comments without JavaScript' }).click();
+      await demo.getByRole('article', { name: 'Comment by Mariam K.' }).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
   it('speaks the page\'s language: Arabic mirrored right to left, French from data-lang, each loading only its own strings', async () => {
     const key = 'languages';
     const threadId = await siteThread(key);

@@ -40,6 +40,7 @@ export async function startCustomPages(parley: RunningParley, site: { slug: stri
 export function articlePage(parley: RunningParley, options: { site: string; key: string; lang?: string; attrs?: string; head?: string; body?: string }): string {
   return `<!doctype html><html lang="${options.lang ?? 'en'}"><head><meta charset="utf-8"><title>${options.key}</title>
     <link rel="icon" href="data:,">${options.head ?? ''}</head><body><main><h1>${options.key}</h1>${options.body ?? ''}
-    <div id="parley-thread" data-site="${options.site}" data-key="${options.key}" ${options.attrs ?? ''}></div>
+    <div id="parley-thread" data-site="${options.site}" data-key="${options.key}" ${options.attrs ?? ''}><noscript>
+      <a href="${parley.url}/discuss/${options.site}?key=${encodeURIComponent(options.key)}">Read and post comments without JavaScript</a></noscript></div>
     <script async src="${parley.url}/embed.js"></script></main></body></html>`;
 }

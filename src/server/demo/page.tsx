@@ -63,7 +63,12 @@ function DemoPage({ article }: { article: DemoArticle }) {
             </article>
             <section id="comments" aria-label="Comments">
               <h2>Comments</h2>
-              <div id="parley-thread" data-site={DEMO_SITE} data-key={DEMO_THREAD_KEY} data-title={article.title} />
+              <div id="parley-thread" data-site={DEMO_SITE} data-key={DEMO_THREAD_KEY} data-title={article.title}>
+                {/* Readers without JavaScript read and post on Parley's plain page of the thread. */}
+                <noscript>
+                  <a href={`/discuss/${DEMO_SITE}?key=${DEMO_THREAD_KEY}`}>Read and post comments without JavaScript</a>
+                </noscript>
+              </div>
             </section>
           </main>
           <aside>
