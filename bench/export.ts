@@ -55,7 +55,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv, stdoutFile?: string): Promi
     const out = stdoutFile ? openSync(stdoutFile, 'w') : 'ignore';
     const child = spawn('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, path.join(root, 'dist/server/cli.js'), ...args], { env, stdio: ['ignore', out, 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr?.on('data', (d) => { stderr += d; });
     child.on('exit', (code) => {
       if (typeof out === 'number') closeSync(out);
       const m = /TIME ([\d.]+) (\d+)/.exec(stderr);

@@ -44,7 +44,7 @@ async function siteRows(app: TestApp, slug: string) {
   const q = async (query: string) => (await app.database.pool.query(query, [slug])).rows.map((r) => r.row).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   const site = `(select id from sites where slug = $1)`;
   const comment = `(select id from comments where site_id = ${site})`;
-  const user = `(select author_id from comments where site_id = ${site} union select user_id from votes where comment_id in ${comment}
+  const user = `(select author_id from comments where site_id = ${site} union select author_id from threads where site_id = ${site} union select user_id from votes where comment_id in ${comment}
     union select user_id from site_members where site_id = ${site} union select user_id from flags where comment_id in ${comment}
     union select user_id from bans where site_id = ${site} union select created_by from bans where site_id = ${site}
     union select user_id from identities where site_id = ${site})`;
@@ -53,6 +53,7 @@ async function siteRows(app: TestApp, slug: string) {
     users: await q(`select to_jsonb(t) - 'password_hash' as row from users t where id in ${user}`),
     identities: await q(`select to_jsonb(t) as row from identities t where user_id in ${user} and (site_id is null or site_id = ${site})`),
     members: await q(`select to_jsonb(t) as row from site_members t where site_id = ${site}`),
+    categories: await q(`select to_jsonb(t) as row from forum_categories t where site_id = ${site}`),
     threads: await q(`select to_jsonb(t) as row from threads t where site_id = ${site}`),
     comments: await q(`select to_jsonb(t) as row from comments t where site_id = ${site}`),
     revisions: await q(`select to_jsonb(t) as row from comment_revisions t where comment_id in ${comment}`),
@@ -79,7 +80,7 @@ describe('export json', () => {
     const end = records.at(-1);
     assert.equal(end.type, 'end');
     const order = records.slice(2, -1).map((r) => r.type);
-    assert.deepEqual([...new Set(order)], ['user', 'identity', 'member', 'thread', 'comment', 'revision', 'vote', 'flag', 'ban', 'audit']);
+    assert.deepEqual([...new Set(order)], ['user', 'identity', 'member', 'category', 'thread', 'comment', 'revision', 'vote', 'flag', 'ban', 'audit']);
     for (const kind of Object.keys(end.counts)) assert.equal(order.filter((t) => t === kind).length, end.counts[kind], kind);
     assert.equal(end.counts.comment, 20);
     const comments = records.filter((r) => r.type === 'comment');

@@ -3,12 +3,13 @@
  * API), for the export tests: threads open, locked and closed; a reply chain seven deep;
  * comments approved, pending, rejected (with a reason), spam, deleted under replies, pinned,
  * edited by a moderator, shadowed, flagged; votes both ways; an account, staff with roles, a
- * trusted member, guests; bans; an OpenID and an SSO identity; the audit log; a Disqus import.
+ * trusted member, guests; bans; an OpenID and an SSO identity; the audit log; a Disqus import;
+ * forum categories, one nested, and a pinned topic.
  */
 import assert from 'node:assert/strict';
 import { Readable, Writable } from 'node:stream';
 import { createAccount, setRole } from '../../src/server/auth/accounts.js';
-import { identities } from '../../src/server/db/schema.js';
+import { forumCategories, identities } from '../../src/server/db/schema.js';
 import { importDisqus } from '../../src/server/imports/service.js';
 import { createSite, setSiteSsoSecret, updateSitePolicy } from '../../src/server/sites/service.js';
 import { api, type TestApp } from './app.js';
@@ -126,6 +127,11 @@ export async function buildRichSite(app: TestApp, slug = 'world'): Promise<RichS
     + '<post dsq:id="9002"><message><![CDATA[<p>Old reply</p>]]></message><createdAt>2014-03-06T00:00:00Z</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam><author><name>Younger</name><isAnonymous>true</isAnonymous></author><thread dsq:id="77"/><parent dsq:id="9001"/></post>'
     + '</disqus>';
   await importDisqus(app.deps, { siteSlug: slug, open: () => Readable.from([Buffer.from(disqus)]) });
+  // The forum's categories, one nested, and a pinned topic in one, started by the reader.
+  const [parent] = await app.deps.db.insert(forumCategories).values({ siteId: site.id, slug: 'analysis', name: 'Analysis & <more>', position: 1 }).returning();
+  const [child] = await app.deps.db.insert(forumCategories).values({ siteId: site.id, parentId: parent.id, slug: 'middle-east', name: 'Middle East', startTopics: 'staff', position: 0 }).returning();
+  await app.database.pool.query(`update threads set kind = 'topic', category_id = $2, author_id = $3, author_name = 'Rita Reader', pinned = true where id = $1`,
+    [threads.open, child.id, readerId]);
   await setSiteSsoSecret(app.deps, slug, SSO_SECRET);
   return { slug, threads, ids, chain };
 }

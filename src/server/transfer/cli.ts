@@ -63,6 +63,6 @@ export function summary(report: ImportJsonReport): string {
   ];
   if (report.usersMerged > 0) lines.push(`${report.usersMerged} users of the file are accounts here already (same account email): their rows are theirs.`);
   if (report.ssoSecretSet) lines.push(`The site signed its users in with SSO: give it its secret again (site-settings --site ${report.site.slug} --sso-secret ...).`);
-  lines.push('Accounts come without passwords: their owners sign in by mailed link or reset their password.');
+  if (report.counts.user.added > 0) lines.push('Accounts come without passwords: their owners sign in by mailed link or reset their password.');
   return lines.join('\n');
 }

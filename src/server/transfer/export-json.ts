@@ -11,9 +11,10 @@ import { cursorBatches, inSnapshot, writeOut } from './snapshot.js';
  * PostgreSQL builds each line (json_build_object), so values leave exactly as stored.
  */
 
-/** Every user the site's rows point at: authors, voters, staff and members, flaggers, editors, banned and banning. */
+/** Every user the site's rows point at: authors (of comments and forum topics), voters, staff and members, flaggers, editors, banned and banning. */
 const siteUsers = (siteId: string) => sql`
   select author_id from comments where site_id = ${siteId} and author_id is not null
+  union select author_id from threads where site_id = ${siteId} and author_id is not null
   union select v.user_id from votes v join comments c on c.id = v.comment_id where c.site_id = ${siteId}
   union select user_id from site_members where site_id = ${siteId}
   union select f.user_id from flags f join comments c on c.id = f.comment_id where c.site_id = ${siteId}
@@ -34,6 +35,7 @@ function sourceOf(kind: BodyKind, siteId: string): Source {
       from: sql`identities t`, where: sql`t.site_id = ${siteId} or (t.site_id is null and t.user_id in (${siteUsers(siteId)}))`, order: sql`t.created_at, t.id`,
     };
     case 'member': return { from: sql`site_members t`, where: sql`t.site_id = ${siteId}`, order: sql`t.created_at, t.user_id` };
+    case 'category': return { from: sql`forum_categories t`, where: sql`t.site_id = ${siteId}`, order: sql`t.parent_id is not null, t.position, t.created_at, t.id` };
     case 'thread': return { from: sql`threads t`, where: sql`t.site_id = ${siteId}`, order: sql`t.created_at, t.id` };
     // By depth: a reply never comes before its parent.
     case 'comment': return { from: sql`comments t`, where: sql`t.site_id = ${siteId}`, order: sql`t.depth, t.created_at, t.id` };

@@ -1,7 +1,7 @@
 import { getTableColumns } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import { auditLog, bans, commentRevisions, comments, flags, identities, siteMembers, sites, threads, users, votes } from '../db/schema.js';
+import { auditLog, bans, commentRevisions, comments, flags, forumCategories, identities, siteMembers, sites, threads, users, votes } from '../db/schema.js';
 
 /**
  * Parley's own export format, `parley/1`: JSON Lines, one record a line, each with its `type`.
@@ -51,10 +51,16 @@ export const KINDS = {
   }),
   identity: kind('identity', identities, { id, userId: id, provider: text, subject: text, siteId: id.nullable(), createdAt: time }),
   member: kind('member', siteMembers, { userId: id, role: z.enum(siteMembers.role.enumValues), trusted: z.boolean(), createdAt: time }),
+  /** The forum's categories, a parent before its children. */
+  category: kind('category', forumCategories, {
+    id, parentId: id.nullable(), slug: text.min(1), name: text, description: text, position: int,
+    startTopics: z.enum(forumCategories.startTopics.enumValues), locked: z.boolean(), holdsArticles: z.boolean(), createdAt: time,
+  }),
   thread: kind('thread', threads, {
     id, key: text.min(1), url: text.nullable(), title: text.nullable(), kind: z.enum(threads.kind.enumValues),
     status: z.enum(threads.status.enumValues), commentCount: int, eventsPrunedThrough: int, importOrigin: text.nullable(),
-    importId: text.nullable(), createdAt: time,
+    importId: text.nullable(), createdAt: time, categoryId: id.nullable(), authorId: id.nullable(), authorName: text.nullable(),
+    pinned: z.boolean(), lastActivityAt: time,
   }),
   comment: kind('comment', comments, {
     id, threadId: id, parentId: id.nullable(), rootId: id, depth: int.min(0), authorId: id.nullable(), authorName: text,
@@ -84,7 +90,7 @@ export type Kind = (typeof KINDS)[KindName];
 export type RecordOf<K extends KindName> = z.infer<(typeof KINDS)[K]['schema']>;
 
 /** The order of kinds after the header and the site. */
-export const KIND_ORDER = ['user', 'identity', 'member', 'thread', 'comment', 'revision', 'vote', 'flag', 'ban', 'audit'] as const satisfies readonly KindName[];
+export const KIND_ORDER = ['user', 'identity', 'member', 'category', 'thread', 'comment', 'revision', 'vote', 'flag', 'ban', 'audit'] as const satisfies readonly KindName[];
 export type BodyKind = (typeof KIND_ORDER)[number];
 
 export const headerRecord = z.strictObject({

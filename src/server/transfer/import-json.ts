@@ -40,12 +40,12 @@ const BATCH = 500;
 
 /** Fields that name a user: they follow a user of the file that turned out to be an account already here. */
 const USER_REFS: Partial<Record<BodyKind, string[]>> = {
-  identity: ['userId'], member: ['userId'], comment: ['authorId'], revision: ['editedBy'], vote: ['userId'], flag: ['userId'],
+  identity: ['userId'], member: ['userId'], thread: ['authorId'], comment: ['authorId'], revision: ['editedBy'], vote: ['userId'], flag: ['userId'],
   ban: ['userId', 'createdBy'], audit: ['actorId'],
 };
 
 /** Tables whose rows belong to the site through their own site_id, which records leave out. */
-const SITE_OWNED = new Set<BodyKind>(['member', 'thread', 'comment', 'ban', 'audit']);
+const SITE_OWNED = new Set<BodyKind>(['member', 'category', 'thread', 'comment', 'ban', 'audit']);
 
 interface Batch { kind: BodyKind; rows: Array<Record<string, unknown>>; firstLine: number; lastLine: number }
 
@@ -67,7 +67,7 @@ class Importer {
   private lastLine = 0;
   private readonly counts = Object.fromEntries(KIND_ORDER.map((k) => [k, { inFile: 0, added: 0 }])) as ImportJsonReport['counts'];
   /** Ids seen so far, for the checks that a record points at one that came before it. */
-  private readonly seen = { user: new Set<string>(), thread: new Set<string>(), comment: new Set<string>() };
+  private readonly seen = { user: new Set<string>(), category: new Set<string>(), thread: new Set<string>(), comment: new Set<string>() };
   private readonly mergedUsers = new Map<string, string>();
   /** Same-site imports: what added rows hang under, to recount. */
   private readonly touched = { threads: new Set<string>(), voted: new Set<string>(), flagged: new Set<string>() };
@@ -161,7 +161,12 @@ class Importer {
         if (r.siteId !== null && r.siteId !== this.site.id) throw new MalformedExport(line, 'an identity of another site.');
         break;
       case 'member': need(users, r.userId, 'its user'); break;
-      case 'thread': this.seen.thread.add(r.id as string); break;
+      case 'category': need(this.seen.category, r.parentId, 'its parent category'); this.seen.category.add(r.id as string); break;
+      case 'thread':
+        need(this.seen.category, r.categoryId, 'its category');
+        need(users, r.authorId, 'its author');
+        this.seen.thread.add(r.id as string);
+        break;
       case 'comment':
         need(this.seen.thread, r.threadId, 'its thread');
         need(users, r.authorId, 'its author');
