@@ -47,7 +47,9 @@ async function siteRows(app: TestApp, slug: string) {
   const user = `(select author_id from comments where site_id = ${site} union select author_id from threads where site_id = ${site} union select user_id from votes where comment_id in ${comment}
     union select user_id from site_members where site_id = ${site} union select user_id from flags where comment_id in ${comment}
     union select user_id from bans where site_id = ${site} union select created_by from bans where site_id = ${site}
-    union select user_id from identities where site_id = ${site})`;
+    union select user_id from identities where site_id = ${site} union select user_id from thread_subscriptions where site_id = ${site}
+    union select user_id from moderator_alerts where site_id = ${site}
+    union select user_id from forum_reads where thread_id in (select id from threads where site_id = ${site}))`;
   return {
     site: await q(`select to_jsonb(t) - 'sso_secret' as row from sites t where slug = $1`),
     users: await q(`select to_jsonb(t) - 'password_hash' as row from users t where id in ${user}`),
@@ -60,6 +62,9 @@ async function siteRows(app: TestApp, slug: string) {
     votes: await q(`select to_jsonb(t) as row from votes t where comment_id in ${comment}`),
     flags: await q(`select to_jsonb(t) as row from flags t where comment_id in ${comment}`),
     bans: await q(`select to_jsonb(t) as row from bans t where site_id = ${site}`),
+    subscriptions: await q(`select to_jsonb(t) as row from thread_subscriptions t where site_id = ${site}`),
+    alerts: await q(`select to_jsonb(t) as row from moderator_alerts t where site_id = ${site}`),
+    reads: await q(`select to_jsonb(t) as row from forum_reads t where thread_id in (select id from threads where site_id = ${site})`),
     audit: await q(`select to_jsonb(t) - 'id' as row from audit_log t where site_id = ${site}`),
   };
 }
@@ -80,7 +85,7 @@ describe('export json', () => {
     const end = records.at(-1);
     assert.equal(end.type, 'end');
     const order = records.slice(2, -1).map((r) => r.type);
-    assert.deepEqual([...new Set(order)], ['user', 'identity', 'member', 'category', 'thread', 'comment', 'revision', 'vote', 'flag', 'ban', 'audit']);
+    assert.deepEqual([...new Set(order)], ['user', 'identity', 'member', 'category', 'thread', 'comment', 'revision', 'vote', 'flag', 'ban', 'subscription', 'alert', 'read', 'audit']);
     for (const kind of Object.keys(end.counts)) assert.equal(order.filter((t) => t === kind).length, end.counts[kind], kind);
     assert.equal(end.counts.comment, 20);
     const comments = records.filter((r) => r.type === 'comment');

@@ -4,12 +4,12 @@
  * comments approved, pending, rejected (with a reason), spam, deleted under replies, pinned,
  * edited by a moderator, shadowed, flagged; votes both ways; an account, staff with roles, a
  * trusted member, guests; bans; an OpenID and an SSO identity; the audit log; a Disqus import;
- * forum categories, one nested, and a pinned topic.
+ * forum categories, one nested, and a pinned topic; followers, a moderator's alerts, a read marker.
  */
 import assert from 'node:assert/strict';
 import { Readable, Writable } from 'node:stream';
 import { createAccount, setRole } from '../../src/server/auth/accounts.js';
-import { forumCategories, identities } from '../../src/server/db/schema.js';
+import { forumCategories, forumReads, identities, moderatorAlerts, threadSubscriptions } from '../../src/server/db/schema.js';
 import { importDisqus } from '../../src/server/imports/service.js';
 import { createSite, setSiteSsoSecret, updateSitePolicy } from '../../src/server/sites/service.js';
 import { api, type TestApp } from './app.js';
@@ -132,6 +132,13 @@ export async function buildRichSite(app: TestApp, slug = 'world'): Promise<RichS
   const [child] = await app.deps.db.insert(forumCategories).values({ siteId: site.id, parentId: parent.id, slug: 'middle-east', name: 'Middle East', startTopics: 'staff', position: 0 }).returning();
   await app.database.pool.query(`update threads set kind = 'topic', category_id = $2, author_id = $3, author_name = 'Rita Reader', pinned = true where id = $1`,
     [threads.open, child.id, readerId]);
+  // Followers of a thread (an account, a guest's confirmed address), a moderator's alerts, a reader's place in a topic.
+  await app.deps.db.insert(threadSubscriptions).values([
+    { siteId: site.id, threadId: threads.open, userId: readerId, mode: 'daily', confirmedAt: new Date() },
+    { siteId: site.id, threadId: threads.open, email: 'follower@mail.example', confirmedAt: new Date() },
+  ]);
+  await app.deps.db.insert(moderatorAlerts).values({ siteId: site.id, userId: mod.id, mode: 'hourly' });
+  await app.deps.db.insert(forumReads).values({ userId: readerId, threadId: threads.open, readAt: new Date() });
   await setSiteSsoSecret(app.deps, slug, SSO_SECRET);
   return { slug, threads, ids, chain };
 }

@@ -11,7 +11,7 @@ import { cursorBatches, inSnapshot, writeOut } from './snapshot.js';
  * PostgreSQL builds each line (json_build_object), so values leave exactly as stored.
  */
 
-/** Every user the site's rows point at: authors (of comments and forum topics), voters, staff and members, flaggers, editors, banned and banning. */
+/** Every user the site's rows point at: authors (of comments and forum topics), voters, staff and members, flaggers, editors, banned and banning, followers, readers of topics. */
 const siteUsers = (siteId: string) => sql`
   select author_id from comments where site_id = ${siteId} and author_id is not null
   union select author_id from threads where site_id = ${siteId} and author_id is not null
@@ -21,7 +21,10 @@ const siteUsers = (siteId: string) => sql`
   union select r.edited_by from comment_revisions r join comments c on c.id = r.comment_id where c.site_id = ${siteId} and r.edited_by is not null
   union select user_id from bans where site_id = ${siteId} and user_id is not null
   union select created_by from bans where site_id = ${siteId} and created_by is not null
-  union select user_id from identities where site_id = ${siteId}`;
+  union select user_id from identities where site_id = ${siteId}
+  union select user_id from thread_subscriptions where site_id = ${siteId} and user_id is not null
+  union select user_id from moderator_alerts where site_id = ${siteId}
+  union select r.user_id from forum_reads r join threads th on th.id = r.thread_id where th.site_id = ${siteId}`;
 
 interface Source { from: SQL; where: SQL; order: SQL }
 
@@ -42,6 +45,9 @@ function sourceOf(kind: BodyKind, siteId: string): Source {
     case 'revision': return { ...ofSiteComments, order: sql`t.created_at, t.id` };
     case 'vote': case 'flag': return { ...ofSiteComments, order: sql`t.created_at, t.comment_id, t.user_id` };
     case 'ban': return { from: sql`bans t`, where: sql`t.site_id = ${siteId}`, order: sql`t.created_at, t.id` };
+    case 'subscription': return { from: sql`thread_subscriptions t`, where: sql`t.site_id = ${siteId}`, order: sql`t.created_at, t.id` };
+    case 'alert': return { from: sql`moderator_alerts t`, where: sql`t.site_id = ${siteId}`, order: sql`t.created_at, t.user_id` };
+    case 'read': return { from: sql`forum_reads t join threads th on th.id = t.thread_id`, where: sql`th.site_id = ${siteId}`, order: sql`t.read_at, t.user_id, t.thread_id` };
     case 'audit': return { from: sql`audit_log t`, where: sql`t.site_id = ${siteId}`, order: sql`t.id` };
   }
 }

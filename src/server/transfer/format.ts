@@ -1,7 +1,9 @@
 import { getTableColumns } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import { auditLog, bans, commentRevisions, comments, flags, forumCategories, identities, siteMembers, sites, threads, users, votes } from '../db/schema.js';
+import {
+  auditLog, bans, commentRevisions, comments, flags, forumCategories, forumReads, identities, moderatorAlerts, siteMembers, sites, threadSubscriptions, threads, users, votes,
+} from '../db/schema.js';
 
 /**
  * Parley's own export format, `parley/1`: JSON Lines, one record a line, each with its `type`.
@@ -78,6 +80,14 @@ export const KINDS = {
     id, kind: z.enum(bans.kind.enumValues), userId: id.nullable(), email: text.nullable(), ipHash: text.nullable(), until: time.nullable(),
     reason: text.nullable(), createdBy: id.nullable(), createdAt: time, liftedAt: time.nullable(),
   }),
+  /** Readers following a thread (an account, or a guest's confirmed address). */
+  subscription: kind('subscription', threadSubscriptions, {
+    id, threadId: id, userId: id.nullable(), email: text.nullable(), mode: z.enum(threadSubscriptions.mode.enumValues), confirmedAt: time.nullable(), createdAt: time,
+  }),
+  /** Moderators told of held and flagged comments. */
+  alert: kind('alert', moderatorAlerts, { userId: id, mode: z.enum(moderatorAlerts.mode.enumValues), createdAt: time }),
+  /** When a reader last read a forum topic. */
+  read: kind('read', forumReads, { userId: id, threadId: id, readAt: time }),
   /** Without its id (a sequence shared by every site): entries keep their order, and the chain verifies. */
   audit: kind('audit', auditLog, {
     actorId: id.nullable(), actorName: text, action: text, targetType: z.enum(auditLog.targetType.enumValues), targetId: text,
@@ -90,7 +100,7 @@ export type Kind = (typeof KINDS)[KindName];
 export type RecordOf<K extends KindName> = z.infer<(typeof KINDS)[K]['schema']>;
 
 /** The order of kinds after the header and the site. */
-export const KIND_ORDER = ['user', 'identity', 'member', 'category', 'thread', 'comment', 'revision', 'vote', 'flag', 'ban', 'audit'] as const satisfies readonly KindName[];
+export const KIND_ORDER = ['user', 'identity', 'member', 'category', 'thread', 'comment', 'revision', 'vote', 'flag', 'ban', 'subscription', 'alert', 'read', 'audit'] as const satisfies readonly KindName[];
 export type BodyKind = (typeof KIND_ORDER)[number];
 
 export const headerRecord = z.strictObject({

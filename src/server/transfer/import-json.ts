@@ -41,11 +41,11 @@ const BATCH = 500;
 /** Fields that name a user: they follow a user of the file that turned out to be an account already here. */
 const USER_REFS: Partial<Record<BodyKind, string[]>> = {
   identity: ['userId'], member: ['userId'], thread: ['authorId'], comment: ['authorId'], revision: ['editedBy'], vote: ['userId'], flag: ['userId'],
-  ban: ['userId', 'createdBy'], audit: ['actorId'],
+  ban: ['userId', 'createdBy'], subscription: ['userId'], alert: ['userId'], read: ['userId'], audit: ['actorId'],
 };
 
 /** Tables whose rows belong to the site through their own site_id, which records leave out. */
-const SITE_OWNED = new Set<BodyKind>(['member', 'category', 'thread', 'comment', 'ban', 'audit']);
+const SITE_OWNED = new Set<BodyKind>(['member', 'category', 'thread', 'comment', 'ban', 'subscription', 'alert', 'audit']);
 
 interface Batch { kind: BodyKind; rows: Array<Record<string, unknown>>; firstLine: number; lastLine: number }
 
@@ -179,6 +179,9 @@ class Importer {
       case 'revision': need(this.seen.comment, r.commentId, 'its comment'); need(users, r.editedBy, 'its editor'); break;
       case 'vote': case 'flag': need(this.seen.comment, r.commentId, 'its comment'); need(users, r.userId, 'its user'); break;
       case 'ban': need(users, r.userId, 'its user'); need(users, r.createdBy, 'its moderator'); break;
+      case 'subscription': need(this.seen.thread, r.threadId, 'its thread'); need(users, r.userId, 'its reader'); break;
+      case 'alert': need(users, r.userId, 'its moderator'); break;
+      case 'read': need(this.seen.thread, r.threadId, 'its thread'); need(users, r.userId, 'its reader'); break;
       case 'audit': break;
     }
   }
@@ -219,7 +222,7 @@ class Importer {
   private async write(name: BodyKind, kind: Kind, rows: Array<Record<string, unknown>>): Promise<number> {
     const siteId = SITE_OWNED.has(name) ? this.site.id : undefined;
     // Users, and what only links them (identities, roles, votes, flags), may be here already: kept as they are.
-    const shared = ['user', 'identity', 'member', 'vote', 'flag'].includes(name);
+    const shared = ['user', 'identity', 'member', 'vote', 'flag', 'subscription', 'alert', 'read'].includes(name);
     const onConflict = shared || !this.created ? 'ignore' : 'fail';
     if (name === 'user') return this.writeUsers(rows);
     if (name === 'audit' && !this.created) return this.writeMissingAudit(rows);
