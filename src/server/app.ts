@@ -42,6 +42,9 @@ import { notificationApiRoutes, notificationPageRoutes } from './notifications/r
 import { webhookRoutes } from './webhooks/routes.js';
 import { feedRoutes } from './feeds/routes.js';
 import { relayNotifications, type RoomEmitter } from './realtime/notifications.js';
+import { relayForumEvents } from './realtime/forum.js';
+import { forumApiRoutes } from './forum/routes.js';
+import { forumPageRoutes } from './forum/page-routes.js';
 
 const clientDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/client');
 
@@ -103,6 +106,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   const stopRelay = relayDomainEvents(deps, io);
   const stopPresence = trackPresence(io);
   const stopNotices = relayNotifications(deps, io as unknown as RoomEmitter);
+  const stopForum = relayForumEvents(deps, io as unknown as Parameters<typeof relayForumEvents>[1]);
   const metrics = createMetrics(deps, () => io.engine.clientsCount);
   app.use(metrics.timeRequests);
 
@@ -128,6 +132,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   api.use(userApiRoutes(deps));
   api.use(imports.api);
   api.use(notificationApiRoutes(deps));
+  api.use(forumApiRoutes(deps));
   app.use('/api/v1', api);
   const oidc = oidcProviders(deps, passport, config.oidcProviders);
   app.use(signInPageRoutes(deps, passport, { providers: oidc.links }));
@@ -140,6 +145,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
   app.use(notificationPageRoutes(deps));
   app.use(webhookRoutes(deps));
   app.use(feedRoutes(deps));
+  app.use(forumPageRoutes(deps));
 
   app.use(staticClient());
   if (config.demo) app.get('/', (_req, res) => { res.type('html').send(renderDemoPage()); });
@@ -155,6 +161,7 @@ export function createApp(deps: Deps, config: Config, log: Logger, options: { ad
       stopRelay();
       stopPresence();
       stopNotices();
+      stopForum();
       stopSharing();
       pages.close();
       metrics.close();

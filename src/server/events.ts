@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ApiComment, ImportJobOutcome, ImportJobProgress } from '../shared/api.js';
+import type { TopicCreatedEvent } from '../shared/forum.js';
 
 export interface ThreadChange {
   siteId: string;
@@ -30,6 +31,8 @@ export interface DomainEvents {
   'import.progress': { siteId: string; progress: ImportJobProgress };
   /** An import uploaded on the dashboard ended: written, previewed (a dry run), failed or interrupted. */
   'import.finished': { siteId: string; outcome: ImportJobOutcome };
+  /** A forum topic was started and its first post published: the site's open forum lists follow. */
+  'topic.created': { siteId: string; topic: TopicCreatedEvent };
 }
 
 export type DomainEventName = keyof DomainEvents;

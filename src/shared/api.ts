@@ -221,6 +221,10 @@ export interface ServerToClientEvents {
   'import:finished': (e: ImportJobOutcome) => void;
   /** To a reader (their user room): a new notice on a site (a reply, a mention, a comment where they follow). */
   'notification:new': (e: NotificationNewEvent) => void;
+  /** To a site's forum room (after forum:join): a topic was started. */
+  'topic:created': (e: import('./forum.js').TopicCreatedEvent) => void;
+  /** To a site's forum room: a published post in one of its threads. */
+  'topic:activity': (e: import('./forum.js').TopicActivityEvent) => void;
 }
 
 export interface NotificationNewEvent {
@@ -293,4 +297,6 @@ export interface ClientToServerEvents {
   'thread:join': (req: JoinRequest, ack: (res: JoinAck) => void) => void;
   'thread:leave': (req: { threadId: string }) => void;
   'mod:join': (req: { site: string }, ack: (res: ModJoinAck) => void) => void;
+  /** Follows a site's forum: new topics and activity for its lists. */
+  'forum:join': (req: { site: string }, ack: (res: ModJoinAck) => void) => void;
 }

@@ -112,9 +112,11 @@ export async function postComment(deps: Deps, caller: Caller, input: PostComment
  * Inserts a comment and, when readers see it, counts it on its thread: one statement, so the
  * thread's row is locked one round trip later than with two.
  */
-async function insertComment(tx: Tx, values: typeof comments.$inferInsert): Promise<CommentRow> {
+export async function insertComment(tx: Tx, values: typeof comments.$inferInsert): Promise<CommentRow> {
   const counted = tx.$with('counted', { one: sql<number>`1` }).as(
-    sql`update ${threads} set comment_count = comment_count + 1 where id = ${values.threadId} returning 1 as one`);
+    // The forum lists threads by their last published comment: moved in the same statement.
+    sql`update ${threads} set comment_count = comment_count + 1, last_activity_at = greatest(last_activity_at, ${values.createdAt ?? new Date()}::timestamptz)
+      where id = ${values.threadId} returning 1 as one`);
   const into = values.status === 'approved' ? tx.with(counted) : tx;
   const [row] = await into.insert(comments).values(values).returning();
   return row;

@@ -3,6 +3,7 @@ import type { Deps } from '../deps.js';
 import { createSite, findSiteBySlug } from '../sites/service.js';
 import { resolveThread } from '../threads/service.js';
 import { demoArticle } from './article.js';
+import { seedDemoForum } from '../forum/demo.js';
 import { DEMO_SITE, DEMO_THREAD_KEY } from './page.js';
 
 const samples = [
@@ -30,8 +31,11 @@ const samples = [
  * no other site ever gets them, so they never widen a real site's allowlist.
  */
 export async function seedDemo(deps: Deps, publicUrl: string, localOrigins: string[]): Promise<boolean> {
-  if (await findSiteBySlug(deps, DEMO_SITE)) return false;
-  await createSite(deps, { slug: DEMO_SITE, name: 'Parley demo (361Security)', origins: [publicUrl, ...localOrigins] });
+  const existing = await findSiteBySlug(deps, DEMO_SITE);
+  // A demo made before the forum gets its categories on the next start.
+  if (existing) { await seedDemoForum(deps, existing.id); return false; }
+  const site = await createSite(deps, { slug: DEMO_SITE, name: 'Parley demo (361Security)', origins: [publicUrl, ...localOrigins] });
+  await seedDemoForum(deps, site.id);
   // The demo's own page asks: its origin is the one a browser on it would send.
   const caller = { actor: null, origin: new URL(publicUrl).origin };
   const { thread } = await resolveThread(deps, caller, {

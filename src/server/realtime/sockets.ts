@@ -19,6 +19,7 @@ import { capConnectionsPerIp } from './ip-cap.js';
 import { createJoinCache, type JoinCache } from './join-cache.js';
 import { originMayJoin, readJoinTarget, type JoinTarget } from './join-target.js';
 import { readThreadEventsSince, socketEventName } from './log.js';
+import { joinForum } from './forum.js';
 
 export const MAX_REPLAY = 1000;
 /** A page shows a thread or a few; more rooms than this is a client gone wrong (or hostile). */
@@ -113,6 +114,7 @@ export function createSocketServer(httpServer: http.Server, deps: Deps, options:
   };
   const onJoin = ackHandler(ctx, joinThread, { log: 'thread:join failed', message: 'Could not join the thread.' });
   const onModJoin = ackHandler(ctx, joinModerators, { log: 'mod:join failed', message: 'Could not follow the queues.' });
+  const onForumJoin = ackHandler(ctx, (c, socket, req) => joinForum(c.deps, c.infoOf(socket.conn).origin, socket, req), { log: 'forum:join failed', message: 'Could not follow the forum.' });
   io.on('connection', (socket) => {
     const actor = socket.data.actor;
     if (actor) void socket.join([userRoom(actor.userId), sessionRoom(socket.data.tokenHash as string)]);
@@ -120,6 +122,7 @@ export function createSocketServer(httpServer: http.Server, deps: Deps, options:
     socket.on('thread:join', onJoin);
     socket.on('thread:leave', onLeave);
     socket.on('mod:join', onModJoin);
+    socket.on('forum:join', onForumJoin);
   });
   return io;
 }
