@@ -5,7 +5,7 @@
  * articles" category. Every list is a fixed number of queries whatever the forum's size.
  */
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { ApiTopic, ForumSort, TopicsPage, TopPeriod } from '../../shared/forum.js';
 import { assertCallerOnSite, requireActor } from '../auth/service.js';
 import { insertComment } from '../comments/service.js';
@@ -69,13 +69,23 @@ function scopeOf(site: Site, categories: Category[], category: Category | null):
 
 const PERIOD_DAYS: Record<TopPeriod, number | null> = { day: 1, week: 7, month: 31, year: 366, all: null };
 
-interface SortSpec { order: SQL[]; key: SQL; after: (value: string, id: string) => SQL; parse: (value: string) => boolean }
+interface SortSpec {
+  order: SQL[];
+  /** The same order backwards: a "previous page" reads it, then turns the rows round. */
+  reverse: SQL[];
+  key: SQL;
+  after: (value: string, id: string) => SQL;
+  before: (value: string, id: string) => SQL;
+  parse: (value: string) => boolean;
+}
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 const byTime = (column: typeof threads.lastActivityAt | typeof threads.createdAt): SortSpec => ({
   order: [desc(column), desc(threads.id)],
+  reverse: [asc(column), asc(threads.id)],
   key: sql`${column}::text`,
   // The cursor holds PostgreSQL's own text of the time: microseconds a JavaScript date would lose.
   after: (value, id) => sql`(${column}, ${threads.id}) < (${value}::timestamptz, ${id}::uuid)`,
+  before: (value, id) => sql`(${column}, ${threads.id}) > (${value}::timestamptz, ${id}::uuid)`,
   parse: (value) => TIMESTAMP.test(value),
 });
 const SORTS: Record<ForumSort, SortSpec> = {
@@ -83,8 +93,10 @@ const SORTS: Record<ForumSort, SortSpec> = {
   newest: byTime(threads.createdAt),
   top: {
     order: [desc(threads.commentCount), desc(threads.id)],
+    reverse: [asc(threads.commentCount), asc(threads.id)],
     key: sql`${threads.commentCount}::text`,
     after: (value, id) => sql`(${threads.commentCount}, ${threads.id}) < (${Number(value)}::int, ${id}::uuid)`,
+    before: (value, id) => sql`(${threads.commentCount}, ${threads.id}) > (${Number(value)}::int, ${id}::uuid)`,
     parse: (value) => /^\d{1,9}$/.test(value),
   },
 };
@@ -107,19 +119,32 @@ export interface ListTopicsInput {
   category?: string;
   sort: ForumSort;
   period?: TopPeriod;
+  /** After this cursor (the next page), or before it (the previous page: the forum's pages link back). */
   cursor?: string;
+  before?: string;
   limit?: number;
   /** A signed-in reader: topics get their unread mark. */
   viewerId?: string | null;
 }
 
-/** A page of a list: pinned topics first (on the first page), then the rest by the sort, by keyset cursor. */
-export async function listTopics(deps: Deps, input: ListTopicsInput, known?: Category[]): Promise<TopicsPage & { category: Category | null; categories: Category[] }> {
+export interface ListedTopics extends TopicsPage {
+  /** The page before this one (null on the first page). */
+  prevCursor: string | null;
+  category: Category | null;
+  categories: Category[];
+}
+
+/**
+ * A page of a list: pinned topics first (on the first page), then the rest by the sort, by
+ * keyset cursor either way. Three queries at most, whatever the forum's size.
+ */
+export async function listTopics(deps: Deps, input: ListTopicsInput, known?: Category[]): Promise<ListedTopics> {
   const categories = known ?? await readCategories(deps.db, input.site.id);
   const category = input.category ? findCategory(categories, input.category) : null;
   const spec = SORTS[input.sort];
   const limit = input.limit ?? TOPICS_PER_PAGE;
   const after = input.cursor ? decodeCursor(input.cursor, spec) : null;
+  const before = !after && input.before ? decodeCursor(input.before, spec) : null;
   const days = input.sort === 'top' ? PERIOD_DAYS[input.period ?? 'all'] : null;
   const scope = and(
     scopeOf(input.site, categories, category),
@@ -129,18 +154,19 @@ export async function listTopics(deps: Deps, input: ListTopicsInput, known?: Cat
     ? sql<boolean>`not exists (select 1 from ${forumReads} r where r.user_id = ${input.viewerId} and r.thread_id = ${threads.id} and r.read_at >= ${threads.lastActivityAt})`
     : sql<null>`null`;
   const columns = { thread: threads, key: spec.key, unread };
+  const window = after ? spec.after(after.value, after.id) : before ? spec.before(before.value, before.id) : undefined;
+  const fetched = await deps.db.select(columns).from(threads).where(and(scope, eq(threads.pinned, false), window))
+    .orderBy(...(before ? spec.reverse : spec.order)).limit(limit + 1);
+  const more = fetched.length > limit;
+  const page = before ? fetched.slice(0, limit).reverse() : fetched.slice(0, limit);
+  const first = !after && !(before && more);
   // Pinned topics lead the first page only: the cursor pages walk the rest.
-  const pinned = after ? [] : await deps.db.select(columns).from(threads).where(and(scope, eq(threads.pinned, true)))
-    .orderBy(...spec.order).limit(limit);
-  const rows = await deps.db.select(columns).from(threads)
-    .where(and(scope, eq(threads.pinned, false), after ? spec.after(after.value, after.id) : undefined))
-    .orderBy(...spec.order).limit(limit + 1);
-  const more = rows.length > limit;
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
+  const pinned = first ? await deps.db.select(columns).from(threads).where(and(scope, eq(threads.pinned, true))).orderBy(...spec.order).limit(limit) : [];
+  const cursorOf = (row: (typeof page)[number] | undefined) => (row ? encodeCursor(row.key as string, row.thread.id) : null);
   return {
     topics: [...pinned, ...page].map((r) => toApiTopic(deps, input.site, r.thread, categories, r.unread ?? undefined)),
-    nextCursor: more && last ? encodeCursor(last.key as string, last.thread.id) : null,
+    nextCursor: before || more ? cursorOf(page.at(-1)) : null,
+    prevCursor: first ? null : cursorOf(page[0]),
     category,
     categories,
   };
