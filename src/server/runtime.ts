@@ -119,7 +119,7 @@ export async function startParley(config: Config, log: Logger = createLogger(con
     db: database.db,
     secret: config.sessionSecret,
     log,
-    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log }),
+    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log, maxConnections: config.jobs.concurrency }),
     publicUrl: config.publicUrl,
     jobs: config.jobs,
     notify: { perHour: config.notificationsPerHour, webhooksAllowPrivate: config.webhooksAllowPrivate },

@@ -68,6 +68,8 @@ export interface JobQueue {
   readonly settings: JobSettings;
   /** Writes a job in `db`'s transaction. */
   send(db: DbOrTx, queue: QueueName, data: object, options?: SendOptions): Promise<void>;
+  /** Writes many jobs in one statement (a fan-out to thousands of readers). */
+  sendMany(db: DbOrTx, queue: QueueName, jobs: Array<{ data: object } & SendOptions>): Promise<void>;
   /** Tells this process's workers that a job committed (others find it at their next poll). */
   wake(queue: QueueName): void;
   /** The runner registers here to be woken. */
@@ -86,6 +88,13 @@ export function createJobQueue(settings: JobSettings = DEFAULT_JOB_SETTINGS): Jo
         db: onDrizzle(db), retryLimit, retryDelay: settings.retryBaseSeconds, retryBackoff: true,
         expireInSeconds: settings.timeoutSeconds, startAfter: options.startAfter, singletonKey: options.singletonKey,
       });
+    },
+    async sendMany(db, queue, jobs) {
+      if (jobs.length === 0) return;
+      await boss.insert(jobs.map((job) => ({
+        name: queue, data: job.data, retryLimit, retryDelay: settings.retryBaseSeconds, retryBackoff: true,
+        expireInSeconds: settings.timeoutSeconds, startAfter: job.startAfter?.toISOString(), singletonKey: job.singletonKey,
+      })), { db: onDrizzle(db) });
     },
     wake(queue) { for (const listener of listeners) listener(queue); },
     onWake(listener) {

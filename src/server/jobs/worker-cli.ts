@@ -22,7 +22,7 @@ export async function workerCommand(): Promise<void> {
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3 }) : undefined;
   const deps = createDeps({
     db: database.db, secret: config.sessionSecret, log, publicUrl: config.publicUrl, jobs: config.jobs,
-    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log }),
+    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log, maxConnections: config.jobs.concurrency }),
     notify: { perHour: config.notificationsPerHour, webhooksAllowPrivate: config.webhooksAllowPrivate },
   });
   const rooms = (redis

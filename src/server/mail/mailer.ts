@@ -31,7 +31,7 @@ export interface Mailer {
  * Mail over SMTP_URL; without one (a first run, a laptop) each mail is written to the log with
  * its links, so sign-up still works and the operator can follow them.
  */
-export function createMailer(options: { smtpUrl?: string; from: string; log: MailLog }): Mailer {
+export function createMailer(options: { smtpUrl?: string; from: string; log: MailLog; maxConnections?: number }): Mailer {
   if (!options.smtpUrl) {
     return {
       async send(message) { options.log.info({ mail: { to: maskAddress(message.to), subject: message.subject, text: message.text } }, 'mail (no SMTP_URL set, so it is logged)'); },
@@ -41,7 +41,7 @@ export function createMailer(options: { smtpUrl?: string; from: string; log: Mai
   // A pool keeps connections open between mails (a burst of notifications); the timeouts bound how
   // long a job may wait on a server that stopped answering.
   const transport = nodemailer.createTransport({
-    url: options.smtpUrl, pool: true, maxConnections: 5, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000,
+    url: options.smtpUrl, pool: true, maxConnections: options.maxConnections ?? 5, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000,
   } as Parameters<typeof nodemailer.createTransport>[0]);
   return {
     async send(message) { await transport.sendMail({ from: options.from, ...message }); },

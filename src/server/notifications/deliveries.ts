@@ -44,6 +44,37 @@ export async function queueMail(deps: Deps, tx: Tx, input: NewDelivery): Promise
   return true;
 }
 
+/** Queues many mails in three statements whatever their number; returns how many were new. */
+export async function queueMails(deps: Deps, tx: Tx, input: NewDelivery[]): Promise<number> {
+  if (input.length === 0) return 0;
+  const rows = await tx.insert(mailDeliveries).values(input.map((d) => ({
+    siteId: d.siteId, email: d.email, userId: d.userId ?? null, kind: d.kind, threadId: d.threadId ?? null,
+    commentId: d.commentId ?? null, mode: d.mode, data: d.data ?? null, dedupeKey: d.dedupeKey, createdAt: deps.now(),
+  }))).onConflictDoNothing({ target: mailDeliveries.dedupeKey }).returning({ id: mailDeliveries.id, email: mailDeliveries.email, mode: mailDeliveries.mode });
+  await deps.jobs.sendMany(tx, QUEUES.mail, rows.filter((r) => r.mode === 'instant').map((r) => ({ data: { deliveryId: r.id } })));
+  const digests = new Map(rows.filter((r) => r.mode !== 'instant').map((r) => [`${r.email}:${r.mode}`, r]));
+  await deps.jobs.sendMany(tx, QUEUES.digest, [...digests.entries()].map(([key, r]) => ({
+    data: { email: r.email, mode: r.mode }, singletonKey: key,
+    startAfter: new Date(deps.now().getTime() + PERIOD_MS[r.mode as 'hourly' | 'daily']),
+  })));
+  return rows.length;
+}
+
+/** modeWithinLimit for many addresses at once: one lock statement, one count. */
+export async function modesWithinLimit(deps: Deps, tx: Tx, wanted: Array<{ email: string; mode: MailMode }>, perHour: number): Promise<Map<string, MailMode>> {
+  const instant = [...new Set(wanted.filter((w) => w.mode === 'instant').map((w) => w.email))].sort();
+  const modes = new Map(wanted.map((w) => [w.email, w.mode]));
+  if (instant.length === 0) return modes;
+  // Sorted, so that two fan-outs locking overlapping sets cannot deadlock.
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('notify:' || e)) from jsonb_array_elements_text(${JSON.stringify(instant)}::jsonb) as e order by e`);
+  const since = new Date(deps.now().getTime() - PERIOD_MS.hourly);
+  const counts = await tx.select({ email: mailDeliveries.email, count: sql<number>`count(*)::int` }).from(mailDeliveries)
+    .where(and(inArray(mailDeliveries.email, instant), eq(mailDeliveries.mode, 'instant'), inArray(mailDeliveries.kind, COUNTED_KINDS), gt(mailDeliveries.createdAt, since)))
+    .groupBy(mailDeliveries.email);
+  for (const { email, count } of counts) if (count >= perHour) modes.set(email, 'hourly');
+  return modes;
+}
+
 const COUNTED_KINDS: DeliveryKind[] = ['reply', 'mention', 'subscription', 'moderation'];
 
 /**

@@ -12,8 +12,8 @@ import type { Deps } from '../deps.js';
 import { QUEUES } from '../jobs/queue.js';
 import type { RecordedEvent } from '../outbox.js';
 import { queueWebhookDeliveries } from '../webhooks/service.js';
-import { isSuppressed, normalEmail } from './addresses.js';
-import { modeWithinLimit, queueMail } from './deliveries.js';
+import { isSuppressed, normalEmail, suppressedAmong } from './addresses.js';
+import { modesWithinLimit, queueMail, queueMails } from './deliveries.js';
 import { isPublished } from './policy.js';
 import { recipientsOf } from './recipients.js';
 
@@ -27,25 +27,21 @@ async function loadComment(tx: Tx, commentId: string): Promise<CommentRow | unde
   return row;
 }
 
-/** Readers told of a comment that became visible to all: in the widget, and by mail. */
+/** Readers told of a comment that became visible to all: in the widget, and by mail. A fixed number of statements, whatever the audience. */
 async function noticeReaders(deps: Deps, tx: Tx, comment: CommentRow, settings: NotificationSettings): Promise<{ users: string[]; mails: number }> {
-  const told: string[] = [];
-  let mails = 0;
-  for (const r of await recipientsOf(tx, comment)) {
-    if (r.userId) {
-      const added = await tx.insert(notifications).values({
-        userId: r.userId, siteId: comment.siteId, threadId: comment.threadId, commentId: comment.id, kind: r.kind, createdAt: deps.now(),
-      }).onConflictDoNothing().returning({ id: notifications.id });
-      if (added.length > 0) told.push(r.userId);
-    }
-    if (!r.email || await isSuppressed(tx, r.email, comment.threadId)) continue;
-    const mode = await modeWithinLimit(deps, tx, r.email, r.mode, settings.perHour);
-    const queued = await queueMail(deps, tx, {
-      siteId: comment.siteId, email: r.email, userId: r.userId, kind: r.kind, threadId: comment.threadId, commentId: comment.id, mode,
-      dedupeKey: `notice:${comment.id}:${r.email}`,
-    });
-    if (queued) mails += 1;
-  }
+  const recipients = await recipientsOf(tx, comment);
+  const notices = recipients.filter((r) => r.userId).map((r) => ({
+    userId: r.userId!, siteId: comment.siteId, threadId: comment.threadId, commentId: comment.id, kind: r.kind, createdAt: deps.now(),
+  }));
+  const told = notices.length === 0 ? [] : (await tx.insert(notifications).values(notices).onConflictDoNothing().returning({ userId: notifications.userId })).map((r) => r.userId);
+  const mailed = recipients.filter((r): r is typeof r & { email: string } => r.email !== null);
+  const suppressed = await suppressedAmong(tx, mailed.map((r) => r.email), comment.threadId);
+  const sendable = mailed.filter((r) => !suppressed.has(r.email));
+  const modes = await modesWithinLimit(deps, tx, sendable.map((r) => ({ email: r.email, mode: r.mode })), settings.perHour);
+  const mails = await queueMails(deps, tx, sendable.map((r) => ({
+    siteId: comment.siteId, email: r.email, userId: r.userId, kind: r.kind, threadId: comment.threadId, commentId: comment.id,
+    mode: modes.get(r.email) ?? r.mode, dedupeKey: `notice:${comment.id}:${r.email}`,
+  })));
   return { users: told, mails };
 }
 
@@ -112,13 +108,22 @@ export async function fanOut(deps: Deps, event: RecordedEvent, eventKey: string,
       mails += await alertModerators(deps, tx, comment, 'flagged');
     }
     hooks = await queueWebhookDeliveries(deps, tx, event, eventKey);
-    const unread = await Promise.all(told.map((userId) => unreadCount(tx, userId, event.siteId)));
+    const unread = await unreadCounts(tx, told, event.siteId);
     afterCommit(() => {
       if (mails > 0) { deps.jobs.wake(QUEUES.mail); deps.jobs.wake(QUEUES.digest); }
       if (hooks > 0) deps.jobs.wake(QUEUES.webhook);
-      told.forEach((userId, i) => deps.events.emit('notification.created', { userId, siteId: event.siteId, unread: unread[i] }));
+      for (const userId of told) deps.events.emit('notification.created', { userId, siteId: event.siteId, unread: unread.get(userId) ?? 1 });
     });
   });
+}
+
+/** Readers' unread notices on a site (the widget's badge), in one query. */
+async function unreadCounts(db: DbOrTx, userIds: string[], siteId: string): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db.select({ userId: notifications.userId, count: sql<number>`count(*)::int` }).from(notifications)
+    .where(and(inArray(notifications.userId, userIds), eq(notifications.siteId, siteId), isNull(notifications.readAt)))
+    .groupBy(notifications.userId);
+  return new Map(rows.map((r) => [r.userId, r.count]));
 }
 
 /** The number of a reader's unread notices on a site (the widget's badge). */
