@@ -29,7 +29,7 @@ test('a thread\'s feed holds its published comments, newest first, escaped, each
   const xml = await res.text();
   assert.match(xml, /^<\?xml version="1.0" encoding="utf-8"\?>\s*<feed xmlns="http:\/\/www.w3.org\/2005\/Atom">/);
   assert.ok(xml.indexOf(second.id) < xml.indexOf(first.id), 'newest first');
-  assert.ok(xml.includes(`${SITE_ORIGIN}/feed-1#parley-comment-${first.id}`));
+  assert.ok(xml.includes(`${SITE_ORIGIN}/feed-1#comment-${first.id}`));
   assert.doesNotMatch(xml, /Held one|Shadowed one/);
   // Titles and contents are HTML to a feed reader: readers' words arrive as text, never as markup.
   assert.doesNotMatch(xml, /<script>|<b>/);

@@ -63,7 +63,7 @@ describe('mail to readers', () => {
     const mail = await mailbox.next(ana.email);
     assert.match(mail.subject, /Bob replied to your comment on "notify-\d+"/);
     assert.match(mail.text, /They \*\*worked\*\*/);
-    assert.ok(mail.text.includes(`${SITE_ORIGIN}/notify-${threads}#parley-comment-${reply.comment.id}`), mail.text);
+    assert.ok(mail.text.includes(`${SITE_ORIGIN}/notify-${threads}#comment-${reply.comment.id}`), mail.text);
     assert.match(mail.html, /<strong>worked<\/strong>/);
     assert.doesNotMatch(mail.html, /<script>/);
     assert.match(String(mail.headers.get('list-unsubscribe')), /<http:\/\/127\.0\.0\.1:\d+\/unsubscribe\/[\w-]{40,}\?scope=thread>/);

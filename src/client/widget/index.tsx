@@ -11,6 +11,7 @@ import type { FirstPaint, MountedWidget, MountOptions } from './mount-options.js
 import { widgetStyles } from './styles.js';
 import { fetchFirstPaint } from './thread-request.js';
 import { Thread } from './Thread.js';
+import { Notices } from './Notices.js';
 import { dir, lang, t } from './i18n.js';
 
 export type { MountOptions, MountedWidget } from './mount-options.js';
@@ -49,7 +50,15 @@ function Widget({ options }: { options: MountOptions }) {
     };
   }, [request]);
 
-  if (loaded.state === 'ready') return <Thread options={options} first={loaded.first} overlay={loaded.overlay} />;
+  if (loaded.state === 'ready') {
+    const { thread } = loaded.first.response;
+    return (
+      <>
+        <Thread options={options} first={loaded.first} overlay={loaded.overlay} />
+        <Notices origin={options.origin} site={thread.site} threadId={thread.id} />
+      </>
+    );
+  }
   if (loaded.state === 'loading') {
     return (
       <p class="status" role="status">

@@ -124,3 +124,20 @@ export function connectLive({ origin, threadId, since, readToken, handlers }: Li
     stop: () => { socket.disconnect(); },
   };
 }
+
+/**
+ * The reader's own notices (replies, mentions, followed threads) arrive in their user room, which
+ * the server joins a connection with a token to. Its own connection, opened only for a reader
+ * with a token, so the thread's connection stays as it is. Returns the stop.
+ */
+export function watchNotices(origin: string, readToken: () => string | null, onNew: () => void): () => void {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(origin, {
+    transports: ['websocket', 'polling'],
+    auth: (send) => {
+      const token = readToken();
+      send(token ? { token } : {});
+    },
+  });
+  socket.on('notification:new', () => onNew());
+  return () => { socket.close(); };
+}

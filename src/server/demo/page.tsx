@@ -38,6 +38,8 @@ function DemoPage({ article }: { article: DemoArticle }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${article.title} | ${article.siteName}`}</title>
         <style dangerouslySetInnerHTML={{ __html: styles }} />
+        {/* Feed readers find the comments' Atom feed here, as on any page that embeds Parley. */}
+        <link rel="alternate" type="application/atom+xml" title="Comments on this site" href={`/feeds/sites/${DEMO_SITE}/atom.xml`} />
       </head>
       <body>
         <header>

@@ -51,7 +51,7 @@ function build(input: { id: string; title: string; link: string; self: string; r
     feed.addItem({
       id: `urn:uuid:${row.id}`,
       title: asHtmlText(`${row.authorName} on ${row.threadTitle ?? row.threadKey}: ${excerpt(row.bodySource)}`),
-      link: `${page}#parley-comment-${row.id}`,
+      link: `${page}#comment-${row.id}`,
       date: row.editedAt ?? row.createdAt,
       published: row.createdAt,
       content: row.bodyHtml,

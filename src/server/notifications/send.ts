@@ -38,7 +38,7 @@ async function commentFor(deps: Deps, tx: Tx, commentId: string) {
   const base = thread.url ?? deps.publicUrl;
   const mail: MailComment = {
     id: comment.id, authorName: comment.authorName, bodySource: comment.bodySource, bodyHtml: comment.bodyHtml,
-    permalink: `${base.split('#')[0]}#parley-comment-${comment.id}`, threadTitle: thread.title ?? thread.key,
+    permalink: `${base.split('#')[0]}#comment-${comment.id}`, threadTitle: thread.title ?? thread.key,
   };
   return { comment, thread, site, mail };
 }

@@ -155,7 +155,7 @@ export async function listNotifications(deps: Deps, caller: Caller, input: { sit
     unread,
     items: rows.map((r) => ({
       id: String(r.id), kind: r.kind, read: r.readAt !== null, createdAt: r.createdAt.toISOString(),
-      comment: { id: r.commentId, authorName: r.authorName, html: r.html, url: r.url ? `${r.url.split('#')[0]}#parley-comment-${r.commentId}` : null },
+      comment: { id: r.commentId, authorName: r.authorName, html: r.html, url: r.url ? `${r.url.split('#')[0]}#comment-${r.commentId}` : null },
       thread: { id: r.threadId, title: r.title, url: r.url },
     })),
   };

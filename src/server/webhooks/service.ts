@@ -138,7 +138,7 @@ async function commentPayload(db: DbOrTx, commentId: string) {
       author: { id: c.authorId, name: c.authorName, isGuest: c.authorIsGuest },
       body: removed ? '' : c.bodySource, html: removed ? '' : c.bodyHtml,
       createdAt: c.createdAt.toISOString(), editedAt: c.editedAt?.toISOString() ?? null,
-      url: row.thread.url ? `${row.thread.url.split('#')[0]}#parley-comment-${c.id}` : null,
+      url: row.thread.url ? `${row.thread.url.split('#')[0]}#comment-${c.id}` : null,
     },
     thread: row.thread,
   };
