@@ -93,7 +93,11 @@ const widget = (liveChunkFile: string, lang: string): BuildOptions => ({
 const admin: BuildOptions = {
   ...common,
   // The import page's script apart: only that page loads it, so the queues' admin.js does not grow.
-  entryPoints: { admin: join(root, 'src/client/admin/index.ts'), 'admin-import': join(root, 'src/client/admin/import.ts') },
+  entryPoints: {
+    admin: join(root, 'src/client/admin/index.ts'), 'admin-import': join(root, 'src/client/admin/import.ts'),
+    // The forum's live lists (socket.io-client included), on its pages only: apart from the widget.
+    forum: join(root, 'src/client/forum/live.ts'),
+  },
   outdir,
   format: 'esm',
   target: 'es2020',
@@ -161,6 +165,8 @@ async function main() {
       admin: total(named('admin.js')),
       /** The import page of the dashboard (a site's admins only). */
       adminImport: total(named('admin-import.js')),
+      /** The forum's live lists (its pages only). */
+      forum: total(named('forum.js')),
     },
   };
   writeFileSync(join(outdir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
