@@ -3,6 +3,7 @@ import { editCommentBody, postCommentBody } from '../comments/schemas.js';
 import { voteBody } from '../votes/routes.js';
 import { loginBody, mailRequestBody, signUpBody, ssoBody } from '../auth/schemas.js';
 import { addressBanBody, bulkBody, commentActionBody, flagBody, threadActionBody, userActionBody } from '../moderation/routes.js';
+import { alertsBody, readBody, subscriptionBody } from '../notifications/routes.js';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } });
 const error = { $ref: '#/components/schemas/Error' };
@@ -174,6 +175,25 @@ export function openApiDocument(publicUrl: string) {
       },
       '/mod/audit': {
         get: { summary: 'A site\'s audit log, newest first: each entry hash-chained to the one before', security: [{ bearer: [] }], parameters: [q('site', 'site slug', true), q('before', 'entry id to page back from'), q('limit', '1-500')], responses: { 200: ok('{entries: [{id, at, actor, action, target, before, after, prevHash, hash}], nextBefore}'), ...errors(400, 401, 403, 404) } },
+      },
+      '/threads/{id}/subscription': {
+        get: { summary: 'Whether the reader follows the thread', parameters: [idParam('Thread')], security: bearer, responses: { 200: ok('{subscription: {threadId, subscribed, mode, confirmed}}'), ...errors(400, 401, 403, 404) } },
+        post: {
+          summary: 'Follow the thread by mail: with the session\'s verified address at once, or with `email`, which gets a confirmation link first (nothing else is mailed there until it is followed)',
+          parameters: [idParam('Thread')], security: bearer, requestBody: { required: false, content: json(subscriptionBody) },
+          responses: { 200: ok('{subscription: {threadId, subscribed, mode, confirmed}}'), ...errors(400, 401, 403, 404, 429) },
+        },
+        delete: { summary: 'Stop following the thread (mail links unsubscribe without a session)', parameters: [idParam('Thread')], security: [{ bearer: [] }], responses: { 200: ok('{subscription}'), ...errors(401, 403, 404) } },
+      },
+      '/me/notifications': {
+        get: { summary: 'The reader\'s notices on a site (replies, mentions, followed threads), newest first, and how many are unread; live: `notification:new` in their socket room', security: [{ bearer: [] }], parameters: [q('site', 'site slug (a site-bound session\'s own by default)')], responses: { 200: ok('{items: [{id, kind, read, createdAt, comment, thread}], unread}'), ...errors(400, 401, 403, 404) } },
+      },
+      '/me/notifications/read': {
+        post: { summary: 'Marks the reader\'s notices on a site read (up to `upTo`, else all)', security: [{ bearer: [] }], requestBody: { required: false, content: json(readBody) }, responses: { 200: ok('{unread}'), ...errors(400, 401, 403, 404) } },
+      },
+      '/mod/alerts': {
+        get: { summary: 'A moderator\'s mail alerts on a site', security: [{ bearer: [] }], parameters: [q('site', 'site slug', true)], responses: { 200: ok('{mode}'), ...errors(400, 401, 403, 404) } },
+        put: { summary: 'Mail me about held and flagged comments: at once, hourly, daily, or off', security: [{ bearer: [] }], requestBody: { required: true, content: json(alertsBody) }, responses: { 200: ok('{mode}'), ...errors(400, 401, 403, 404) } },
       },
       '/counts': {
         get: {
