@@ -34,15 +34,47 @@ export function findCategory(categories: Category[], slug: string): Category {
 
 interface Stats { topics: number; posts: number; last: Date | null }
 
-/** The categories with their counts; a parent's include its subcategories'. */
-export async function listCategories(deps: Deps, siteId: string, known?: Category[]): Promise<ApiCategory[]> {
-  const categories = known ?? await readCategories(deps.db, siteId);
+/** How long a site's counts are reused: every page shows them, and a change here drops them at once. */
+const STATS_TTL_MS = 5_000;
+type StatsEntries = Map<string, { at: number; stats: Promise<Map<string, Stats>> }>;
+const statsCaches = new WeakMap<Deps['events'], StatsEntries>();
+
+function statsCache(deps: Deps): StatsEntries {
+  let cache = statsCaches.get(deps.events);
+  if (!cache) {
+    const entries: StatsEntries = new Map();
+    const forget = ({ siteId }: { siteId: string }) => { entries.delete(siteId); };
+    // A post or a topic here changes the counts now; another process's show within the TTL.
+    for (const name of ['comment.created', 'comment.deleted', 'topic.created', 'moderation.changed'] as const) deps.events.on(name, forget);
+    statsCaches.set(deps.events, (cache = entries));
+  }
+  return cache;
+}
+
+/** Drops a site's cached counts (a moderator moved or deleted a topic). */
+export function forgetCategoryStats(deps: Deps, siteId: string): void {
+  statsCache(deps).delete(siteId);
+}
+
+/** Topics, posts and latest activity per category (articles together): one grouped scan of the site's threads. */
+function readStats(deps: Deps, siteId: string): Promise<Map<string, Stats>> {
+  const cache = statsCache(deps);
+  const held = cache.get(siteId);
+  if (held && Date.now() - held.at < STATS_TTL_MS) return held.stats;
   const bucket = sql<string>`case when ${threads.kind} = 'article' then 'articles' else ${threads.categoryId}::text end`;
-  const rows = await deps.db.select({
+  const stats = deps.db.select({
     bucket, topics: sql<number>`count(*)::int`, posts: sql<number>`coalesce(sum(${threads.commentCount}), 0)::int`,
     last: sql<string | null>`max(${threads.lastActivityAt})`,
-  }).from(threads).where(and(eq(threads.siteId, siteId), forumVisible)).groupBy(bucket);
-  const byBucket = new Map(rows.map((r) => [r.bucket, { topics: r.topics, posts: r.posts, last: r.last ? new Date(r.last) : null }]));
+  }).from(threads).where(and(eq(threads.siteId, siteId), forumVisible)).groupBy(bucket)
+    .then((rows) => new Map(rows.map((r) => [r.bucket, { topics: r.topics, posts: r.posts, last: r.last ? new Date(r.last) : null }])));
+  cache.set(siteId, { at: Date.now(), stats });
+  stats.catch(() => cache.delete(siteId));
+  return stats;
+}
+
+/** The categories with their counts; a parent's include its children's. */
+export async function listCategories(deps: Deps, siteId: string, known?: Category[]): Promise<ApiCategory[]> {
+  const [categories, byBucket] = await Promise.all([known ?? readCategories(deps.db, siteId), readStats(deps, siteId)]);
   const own = (c: Category): Stats => byBucket.get(c.holdsArticles ? 'articles' : c.id) ?? { topics: 0, posts: 0, last: null };
   const total = (c: Category): Stats => [c, ...categories.filter((s) => s.parentId === c.id)].map(own).reduce((a, b) => ({
     topics: a.topics + b.topics, posts: a.posts + b.posts, last: !a.last || (b.last && b.last > a.last) ? b.last : a.last,

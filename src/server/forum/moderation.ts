@@ -11,7 +11,7 @@ import { BadRequest, Conflict, NotFound } from '../errors.js';
 import { requireModeratorOf } from '../moderation/access.js';
 import { appendAudit } from '../moderation/audit.js';
 import { moderateThread, THREAD_ACTIONS, type ThreadAction } from '../moderation/thread-actions.js';
-import { findCategory, readCategories } from './categories.js';
+import { findCategory, forgetCategoryStats, readCategories } from './categories.js';
 
 export const TOPIC_ACTIONS = ['pin', 'unpin', 'move', 'delete', ...THREAD_ACTIONS] as const;
 export type TopicAction = (typeof TOPIC_ACTIONS)[number];
@@ -32,7 +32,7 @@ export async function moderateTopic(deps: Deps, caller: Caller, input: TopicActi
     await moderateThread(deps, caller, { threadId: thread.id, action: input.action as ThreadAction });
     return { deleted: false };
   }
-  return transactional(deps.db, async (tx) => {
+  const outcome = await transactional(deps.db, async (tx) => {
     const [found] = await tx.select({ thread: threads, site: sites }).from(threads).innerJoin(sites, eq(sites.id, threads.siteId))
       .where(and(eq(threads.id, input.threadId), eq(threads.siteId, input.siteId))).for('update', { of: threads }).limit(1);
     if (!found) throw new NotFound('Topic');
@@ -63,4 +63,6 @@ export async function moderateTopic(deps: Deps, caller: Caller, input: TopicActi
     await tx.delete(threads).where(eq(threads.id, thread.id));
     return { deleted: true };
   });
+  forgetCategoryStats(deps, input.siteId);
+  return outcome;
 }
