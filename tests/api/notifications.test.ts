@@ -198,6 +198,33 @@ describe('mail to readers', () => {
   });
 });
 
+describe('several processes', () => {
+  test('two processes working the same queue send each follower exactly one mail', async () => {
+    const second = await startTestApp({ smtpUrl: mailbox.url, workers: true, sameDatabaseAs: app, notificationsPerHour: 3 });
+    try {
+      const thread = await newThread();
+      const followers = await Promise.all(Array.from({ length: 12 }, () => member()));
+      for (const f of followers) {
+        const res = await api(app, 'POST', `/api/v1/threads/${thread.id}/subscription`, { token: f.token, headers: { origin: SITE_ORIGIN }, body: {} });
+        assert.equal(res.status, 200, res.text);
+      }
+      const writer = await member();
+      await post(thread.id, 'To every follower, once', writer);
+      await post(thread.id, 'And a second time, once', writer);
+      for (const f of followers) {
+        await mailbox.next(f.email, 15_000);
+        await mailbox.next(f.email, 15_000);
+      }
+      await sleep(2_000);
+      for (const f of followers) {
+        assert.equal(mailbox.received.filter((m) => m.to.includes(f.email)).length, 2, `two mails to ${f.email}, not more`);
+      }
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 describe('in the widget', () => {
   test('GET /me/notifications lists replies with the unread count, which reaches the reader\'s sockets live', async () => {
     const thread = await newThread();

@@ -60,7 +60,12 @@ export async function queueMails(deps: Deps, tx: Tx, input: NewDelivery[]): Prom
   return rows.length;
 }
 
-/** modeWithinLimit for many addresses at once: one lock statement, one count. */
+/**
+ * The per-recipient limit: past `perHour` mails to an address within the hour, what would have
+ * gone at once waits for the hourly digest instead (a flame war is one mail an hour, and nothing
+ * is lost). Counted under a lock on each address, so concurrent fan-outs cannot both slip past:
+ * one lock statement and one count for all the addresses.
+ */
 export async function modesWithinLimit(deps: Deps, tx: Tx, wanted: Array<{ email: string; mode: MailMode }>, perHour: number): Promise<Map<string, MailMode>> {
   const instant = [...new Set(wanted.filter((w) => w.mode === 'instant').map((w) => w.email))].sort();
   const modes = new Map(wanted.map((w) => [w.email, w.mode]));
@@ -76,17 +81,3 @@ export async function modesWithinLimit(deps: Deps, tx: Tx, wanted: Array<{ email
 }
 
 const COUNTED_KINDS: DeliveryKind[] = ['reply', 'mention', 'subscription', 'moderation'];
-
-/**
- * The per-recipient limit: past `perHour` mails to an address within the hour, what would have
- * gone at once waits for the hourly digest instead (a flame war is one mail an hour, and nothing
- * is lost). Counted under a lock on the address, so concurrent fan-outs cannot both slip past.
- */
-export async function modeWithinLimit(deps: Deps, tx: Tx, email: string, wanted: MailMode, perHour: number): Promise<MailMode> {
-  if (wanted !== 'instant') return wanted;
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`notify:${email}`}))`);
-  const since = new Date(deps.now().getTime() - PERIOD_MS.hourly);
-  const [{ count }] = await tx.select({ count: sql<number>`count(*)::int` }).from(mailDeliveries)
-    .where(and(eq(mailDeliveries.email, email), eq(mailDeliveries.mode, 'instant'), inArray(mailDeliveries.kind, COUNTED_KINDS), gt(mailDeliveries.createdAt, since)));
-  return count >= perHour ? 'hourly' : 'instant';
-}

@@ -24,7 +24,8 @@ export function findMentions(body: string, candidates: MentionCandidate[]): stri
     const needle = `@${candidate.name.normalize('NFC').toLocaleLowerCase()}`;
     for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
       const end = at + needle.length;
-      if (isNameChar(text[end])) continue;
+      // "@Ana" inside "x@ana.example" (an address) or followed by more of a name is no mention of Ana.
+      if (isNameChar(text[end]) || isNameChar(text[at - 1])) continue;
       if (taken.some(([from, to]) => at < to && end > from)) continue;
       taken.push([at, end]);
       found.add(candidate.userId);
