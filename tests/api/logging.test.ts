@@ -45,7 +45,7 @@ describe('logs of a failing request', () => {
     }
     // Still enough to find the fault: which request, which query, what PostgreSQL said.
     assert.equal(line.path, `/api/v1/threads/${opened.json.thread.id}/comments`);
-    assert.match(line.err.message, /Failed query: (with .* )?insert into "comments"/);
+    assert.match(line.err.message, /Failed query: (with .* )?insert into "comments"/s);
     assert.match(JSON.stringify(line.err.cause), /comment inserts are refused by the test/);
   });
 });
