@@ -11,6 +11,7 @@ import { verifyAuditChain } from './moderation/audit.js';
 import { createAccount, findAccountByEmail, setRole } from './auth/accounts.js';
 import { exportCommand, importJsonCommand } from './transfer/cli.js';
 import { importCommand } from './imports/cli.js';
+import { createCategoryCommand } from './forum/cli.js';
 import { createWebhookCommand } from './webhooks/cli.js';
 import { workerCommand } from './jobs/worker-cli.js';
 
@@ -57,6 +58,10 @@ Commands:
       Registers an endpoint for the site's events (comment.created, comment.updated,
       comment.deleted, comment.moderated, thread.created, user.banned); prints its signing
       secret once. Private and loopback addresses are refused unless WEBHOOKS_ALLOW_PRIVATE=true.
+  create-category --site SLUG --slug SLUG --name NAME [--description D] [--parent SLUG]
+                  [--start members|staff|nobody] [--locked] [--articles]
+      Adds a forum category (at the end of its level; under --parent, one level deep). --start:
+      who may start topics there; --articles: the category that lists the site's article threads.
   worker
       Runs the job workers (mail, digests, webhooks) alone, until stopped (SIGTERM); for web
       processes started with JOBS_IN_PROCESS=false. Several may run on one DATABASE_URL.
@@ -199,6 +204,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   'create-site': createSiteCommand, 'site-settings': siteSettingsCommand, 'create-user': createUserCommand, 'create-admin': createAdminCommand,
   'verify-audit': verifyAuditCommand,
   'create-webhook': (args) => createWebhookCommand(args, withDatabase),
+  'create-category': (args) => createCategoryCommand(args, withDatabase),
   worker: () => workerCommand(),
   export: (args) => exportCommand(args, withDatabase),
   import: async (args) => {
