@@ -261,6 +261,9 @@ describe('mail to moderators', () => {
     const reader = await member();
     const refused = await api(app, 'PUT', '/api/v1/mod/alerts', { token: reader.token, body: { site: 'news', mode: 'instant' } });
     assert.equal(refused.status, 403);
+    // A moderator's token from another site's page, or issued for another site, sets nothing here.
+    const foreignPage = await api(app, 'PUT', '/api/v1/mod/alerts', { token: moderator.token, headers: { origin: 'https://elsewhere.example' }, body: { site: 'news', mode: 'daily' } });
+    assert.equal(foreignPage.status, 403);
     const opted = await api(app, 'PUT', '/api/v1/mod/alerts', { token: moderator.token, body: { site: 'news', mode: 'instant' } });
     assert.deepEqual(opted.json, { mode: 'instant' });
     await post(thread.id, 'Spam? http://a.example http://b.example http://c.example http://d.example', { author: { name: 'Linker Two' } });

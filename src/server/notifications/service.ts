@@ -5,15 +5,13 @@
  */
 import { createHmac } from 'node:crypto';
 import { and, desc, eq, isNull, lte, or, sql } from 'drizzle-orm';
-import { roleOn } from '../auth/accounts.js';
-import { requireActor } from '../auth/service.js';
 import { transactional, type Tx } from '../db/index.js';
 import { comments, mailSuppressions, moderatorAlerts, notifications, sites, threadSubscriptions, threads, users } from '../db/schema.js';
 import type { Caller, Deps } from '../deps.js';
 import { AuthRequired, BadRequest, Forbidden, SignInRequired } from '../errors.js';
 import { QUEUES } from '../jobs/queue.js';
 import { hashIp, limitKeys } from '../limits/service.js';
-import { canModerate } from '../moderation/policy.js';
+import { requireModeratorOf } from '../moderation/access.js';
 import { getSiteBySlug } from '../sites/service.js';
 import { getThreadForCaller } from '../threads/service.js';
 import { emailHash, normalEmail } from './addresses.js';
@@ -238,9 +236,9 @@ export async function unsubscribeByLink(deps: Deps, token: string, scope: Unsubs
 
 /** A moderator's alerts on a site: at once, in an hourly or daily digest, or none. */
 export async function setModeratorAlerts(deps: Deps, caller: Caller, input: { site: string; mode: MailMode | 'off' }): Promise<{ mode: MailMode | 'off' }> {
-  const actor = requireActor(caller, 'moderate', 'Moderators sign in first.');
   const site = await getSiteBySlug(deps, input.site);
-  if (!canModerate(await roleOn(deps.db, site.id, actor.userId))) throw new Forbidden('Only moderators of this site may do that.');
+  // The moderation API's own check: the role on this very site, from no page or one of its own, never another site's token.
+  const actor = await requireModeratorOf(deps, caller, site);
   if (input.mode === 'off') {
     await deps.db.delete(moderatorAlerts).where(and(eq(moderatorAlerts.siteId, site.id), eq(moderatorAlerts.userId, actor.userId)));
   } else {
@@ -251,9 +249,8 @@ export async function setModeratorAlerts(deps: Deps, caller: Caller, input: { si
 }
 
 export async function getModeratorAlerts(deps: Deps, caller: Caller, slug: string): Promise<{ mode: MailMode | 'off' }> {
-  const actor = requireActor(caller, 'moderate', 'Moderators sign in first.');
   const site = await getSiteBySlug(deps, slug);
-  if (!canModerate(await roleOn(deps.db, site.id, actor.userId))) throw new Forbidden('Only moderators of this site may do that.');
+  const actor = await requireModeratorOf(deps, caller, site);
   const [row] = await deps.db.select({ mode: moderatorAlerts.mode }).from(moderatorAlerts).where(and(eq(moderatorAlerts.siteId, site.id), eq(moderatorAlerts.userId, actor.userId)));
   return { mode: row?.mode ?? 'off' };
 }
