@@ -259,3 +259,31 @@ test('moderators pin, lock, move and delete a topic on its page, audited as on t
   assert.deepEqual(actions, ['thread.pin', 'thread.lock', 'thread.move', 'thread.delete']);
   assert.equal((await verifyAuditChain(app.deps.db, app.site.id)).ok, true);
 });
+
+test('a category page and a topic page send the same few queries whatever the forum\'s and the topic\'s size', async () => {
+  // The second read of each: the site's category counts are then held (categories.ts), as on a busy forum.
+  const count = async (path: string) => {
+    await page(path);
+    app.queries.length = 0;
+    const res = await page(path);
+    assert.equal(res.status, 200, path);
+    return app.queries.length;
+  };
+  const t = await topic('analysis', 'Growing topic', 'First post');
+  const path = new URL(t.url).pathname;
+  const smallList = await count('/forum/news/c/analysis');
+  const smallTopic = await count(path);
+  const smallFlat = await count(`${path}?view=flat`);
+  for (let i = 0; i < 12; i++) await topic('analysis', `Padding topic ${i}`, `Padding body ${i}`);
+  const posted = [];
+  for (let i = 0; i < 15; i++) {
+    const parentId = i % 3 === 0 ? undefined : posted.at(-1);
+    const res = await api(app, 'POST', `/api/v1/threads/${t.id}/comments`, { token: memberToken, body: { body: `Reply number ${i}`, ...(parentId ? { parentId } : {}) } });
+    posted.push(res.json.comment.id as string);
+  }
+  assert.equal(await count('/forum/news/c/analysis'), smallList);
+  assert.equal(await count(path), smallTopic);
+  assert.equal(await count(`${path}?view=flat`), smallFlat);
+  assert.ok(smallList <= 5, `category page: ${smallList} queries`);
+  assert.ok(smallTopic <= 7, `topic page: ${smallTopic} queries`);
+});
