@@ -29,7 +29,7 @@ async function connect(target: TestApp, origin = SITE_ORIGIN): Promise<Client> {
   const socket = io(target.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { origin } });
   sockets.push(socket);
   const cursors: string[] = [];
-  socket.onAny((_event, data: { cursor: string }) => cursors.push(data.cursor));
+  socket.onAny((event, data: { cursor: string }) => { if (event !== 'thread:presence') cursors.push(data.cursor); });
   await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('connect_error', reject); });
   return { socket, cursors };
 }

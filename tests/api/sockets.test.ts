@@ -44,7 +44,8 @@ async function connect(target: TestApp, origin?: string): Promise<Client> {
   });
   sockets.push(socket);
   const received: Received[] = [];
-  socket.onAny((event, data) => received.push({ event, data }));
+  // Presence ("N reading now") is not a change of the thread: only changes are recorded.
+  socket.onAny((event, data) => { if (event !== 'thread:presence') received.push({ event, data }); });
   await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('connect_error', reject); });
   return { socket, received };
 }
