@@ -147,6 +147,8 @@ describe('the moderators\' dashboard, in Chromium', { skip, timeout: 120_000 }, 
     assert.equal(await dashboard.evaluate(() => (window as unknown as { stayed?: boolean }).stayed), true, 'approved through the API: no form post, no reload');
 
     // Published, live, on the article's open pages: the third reader's and the author's (the note goes).
+    // For the third reader it is another's new comment: it waits behind "1 new comment" (it never pushes the page).
+    await reader.getByRole('button', { name: /^1 new comment$/ }).click({ timeout: 10_000 });
     await commentBy(reader, 'Gus Guest').getByText('A held thought about the Sahel.').waitFor({ timeout: 10_000 });
     await mine.getByText('Awaiting moderation').waitFor({ state: 'detached', timeout: 10_000 });
     await mine.getByText('A held thought about the Sahel.').waitFor();
