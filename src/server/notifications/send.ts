@@ -80,31 +80,33 @@ async function compose(deps: Deps, tx: Tx, d: Delivery): Promise<MailMessage | {
   return noticeMail({ to: d.email, kind: d.kind as NoticeKind, comment: found.mail, messageId: id, unsubscribe: await unsubscribeLinks(deps, tx, d, 'thread') });
 }
 
-/** Runs `send` while the rows are locked; their outcome commits before the job ends (see above). */
-async function sendLocked(deps: Deps, message: MailMessage): Promise<string | null> {
+/** An SMTP server's refusal often quotes the address: the job's log keeps the reason, not the address. */
+function withoutAddresses(text: string): string {
+  return text.replace(/[^\s<>"'@]+@[^\s<>"'@]+/g, '<address>');
+}
+
+/** Sends while the caller's transaction holds the rows; a refusal becomes the job's failure (and retry). */
+async function sendLocked(deps: Deps, message: MailMessage): Promise<void> {
   try {
     await deps.mailer.send(message);
-    return null;
   } catch (err) {
-    return err instanceof Error ? err.message : String(err);
+    throw new MailNotSent(withoutAddresses(err instanceof Error ? err.message : String(err)));
   }
 }
 
 export async function sendMailDelivery(deps: Deps, job: Job<{ deliveryId: string }>): Promise<void> {
-  const failure = await deps.db.transaction(async (tx) => {
+  await deps.db.transaction(async (tx) => {
     const [d] = await tx.select().from(mailDeliveries).where(eq(mailDeliveries.id, job.data.deliveryId)).for('update').limit(1);
-    if (!d || d.status !== 'queued' || d.mode !== 'instant') return null;
+    if (!d || d.status !== 'queued' || d.mode !== 'instant') return;
     const message = await compose(deps, tx, d);
     if ('skip' in message) {
       await tx.update(mailDeliveries).set({ status: 'skipped', note: message.skip }).where(eq(mailDeliveries.id, d.id));
-      return null;
+      return;
     }
-    const error = await sendLocked(deps, message);
-    if (error) throw new MailNotSent(error); // rolls back the links made for it; the job retries
+    // A refusal rolls back the links made for this mail; the job is retried.
+    await sendLocked(deps, message);
     await tx.update(mailDeliveries).set({ status: 'sent', sentAt: deps.now(), attempts: d.attempts + 1, note: null }).where(eq(mailDeliveries.id, d.id));
-    return null;
   });
-  if (failure) throw new MailNotSent(failure);
 }
 
 /** The digest job of one address and mode: every item waiting, in one mail. */
@@ -139,8 +141,7 @@ export async function sendDigest(deps: Deps, job: Job<{ email: string; mode: 'ho
         to: email, period: mode, siteName: site?.name ?? 'Parley', entries, messageId: messageId(deps, digest.id),
         unsubscribe: await unsubscribeLinks(deps, tx, { email, siteId: first.siteId, threadId: null, userId: first.userId }, 'all'),
       });
-      const error = await sendLocked(deps, message);
-      if (error) throw new MailNotSent(error);
+      await sendLocked(deps, message);
       const sentAt = deps.now();
       await tx.update(mailDeliveries).set({ status: 'sent', sentAt, attempts: 1 }).where(eq(mailDeliveries.id, digest.id));
       await tx.update(mailDeliveries).set({ status: 'sent', sentAt, digestId: digest.id })
