@@ -4,7 +4,8 @@
  * about 19 each, a third of the posts top-level, the others replies; English and Arabic words),
  * then the median and p95 time to serve, one request at a time, a category page, the forum
  * home, the 500-post topic's page (threaded and flat), and searches; with the queries each page
- * sends. Parley runs in this process (the app as main.ts composes it). `npm run bench:forum`.
+ * sends and the time PostgreSQL spends on them (EXPLAIN ANALYZE of the last run's statements).
+ * Parley runs in this process (the app as main.ts composes it). `npm run bench:forum`.
  */
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -63,7 +64,20 @@ function stats(samples: number[]): { median: number; p95: number } {
 const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-bench-forum-'));
 const pg = await startEmbeddedPostgres({ dataDir, port: 0, database: 'bench' });
 let queries = 0;
-const database = openDatabase(pg.url, { onError: () => {}, queryLogger: { logQuery: () => { queries++; } } });
+let sent: Array<[string, unknown[]]> = [];
+const database = openDatabase(pg.url, { onError: () => {}, queryLogger: { logQuery: (query, params) => { queries++; sent.push([query, params]); } } });
+
+/** PostgreSQL's own execution time of the statements a request sent (EXPLAIN ANALYZE, planning included). */
+async function databaseMs(statements: Array<[string, unknown[]]>): Promise<number> {
+  let total = 0;
+  for (const [query, params] of statements) {
+    if (!/^\s*(select|with)/i.test(query)) continue;
+    const { rows } = await database.pool.query(`explain (analyze, format json) ${query}`, params);
+    const plan = (rows[0] as { 'QUERY PLAN': Array<{ 'Execution Time': number; 'Planning Time': number }> })['QUERY PLAN'][0];
+    total += plan['Execution Time'] + plan['Planning Time'];
+  }
+  return total;
+}
 let close = async () => {};
 try {
   await applyMigrations(database.db);
@@ -139,7 +153,7 @@ try {
   const first = await (await fetch(`${base}${cases[0][1]}`)).text();
   cases[1][1] = new URL(/<link rel="next" href="([^"]+)"/.exec(first)![1].replace(/&amp;/g, '&')).pathname + new URL(/<link rel="next" href="([^"]+)"/.exec(first)![1].replace(/&amp;/g, '&')).search;
 
-  console.log(`\n${'what'.padEnd(52)}${'median'.padStart(10)}${'p95'.padStart(10)}${'queries'.padStart(9)}${'bytes'.padStart(9)}`);
+  console.log(`\n${'what'.padEnd(52)}${'median'.padStart(10)}${'p95'.padStart(10)}${'queries'.padStart(9)}${'db ms'.padStart(8)}${'bytes'.padStart(9)}`);
   const searchMedians: number[] = [];
   for (const [name, url] of cases) {
     const samples: number[] = [];
@@ -147,6 +161,7 @@ try {
     let bytes = 0;
     for (let i = 0; i < RUNS + 5; i++) {
       queries = 0;
+      sent = [];
       const t0 = performance.now();
       const res = await fetch(`${base}${url}`);
       const body = await res.text();
@@ -157,8 +172,9 @@ try {
       bytes = body.length;
     }
     const { median, p95 } = stats(samples);
+    const db = await databaseMs(sent);
     if (name.startsWith('search')) searchMedians.push(median);
-    console.log(`${name.padEnd(52)}${`${median.toFixed(1)} ms`.padStart(10)}${`${p95.toFixed(1)} ms`.padStart(10)}${String(count).padStart(9)}${String(bytes).padStart(9)}`);
+    console.log(`${name.padEnd(52)}${`${median.toFixed(1)} ms`.padStart(10)}${`${p95.toFixed(1)} ms`.padStart(10)}${String(count).padStart(9)}${db.toFixed(1).padStart(8)}${String(bytes).padStart(9)}`);
   }
   console.log(`\nsearch, median of the medians: ${stats(searchMedians).median.toFixed(1)} ms`);
 } finally {

@@ -281,6 +281,8 @@ test('a category page and a topic page send the same few queries whatever the fo
     const res = await api(app, 'POST', `/api/v1/threads/${t.id}/comments`, { token: memberToken, body: { body: `Reply number ${i}`, ...(parentId ? { parentId } : {}) } });
     posted.push(res.json.comment.id as string);
   }
+  // The page readers without a session share was rendered before the replies: they dropped it.
+  assert.match((await page(path)).text, /Reply number 14/);
   assert.equal(await count('/forum/news/c/analysis'), smallList);
   assert.equal(await count(path), smallTopic);
   assert.equal(await count(`${path}?view=flat`), smallFlat);

@@ -4,6 +4,7 @@
  */
 import cookieParser from 'cookie-parser';
 import express, { Router, type Request, type Response } from 'express';
+import { renderToString } from 'preact-render-to-string';
 import { z } from 'zod';
 import { FORUM_SORTS, TOP_PERIODS } from '../../shared/forum.js';
 import { roleOn } from '../auth/accounts.js';
@@ -23,6 +24,7 @@ import { TopicPage, NewTopicForm, SearchPage } from './topic-page.js';
 import { canStartTopic } from './policy.js';
 import { firstPostText, readTopic, readTopicPosts } from './posts.js';
 import { moderateTopic, TOPIC_ACTIONS } from './moderation.js';
+import { topicPageCache } from './page-cache.js';
 import { newTopicBody } from './schemas.js';
 import { searchForum } from './search.js';
 import { createTopic, forumSite, listTopics, markTopicRead, sitemapTopics, topicPath } from './service.js';
@@ -44,6 +46,7 @@ interface PageContext { deps: Deps; site: Site; caller: Caller; reader: Reader |
 export function forumPageRoutes(deps: Deps): Router {
   const router = Router();
   const csrf = csrfGuard(deps);
+  const pageCache = topicPageCache(deps);
   router.use('/forum', cookieParser(), express.urlencoded({ extended: false, limit: '64kb' }));
 
   async function context(req: Request, res: Response, slug: string, withCsrf = false): Promise<PageContext> {
@@ -153,30 +156,44 @@ export function forumPageRoutes(deps: Deps): Router {
       res.redirect(301, path + (req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : ''));
       return;
     }
-    const [posts, text, categories] = await Promise.all([
-      readTopicPosts(deps.db, topic.id, query.view, query.page), firstPostText(deps.db, topic.id), listCategories(deps, ctx.site.id),
-    ]);
-    if (query.page > 1 && posts.posts.length === 0) throw new NotFound('Page');
     if (ctx.reader) await markTopicRead(deps, ctx.caller.actor!.userId, topic.id);
+    // Readers without a session share one rendering of the page (moderators see their tools).
+    const variant = `${query.view}:${query.page}`;
+    const shared = ctx.reader ? undefined : pageCache.get(topic.id, variant);
+    const rendered = shared ?? await renderTopic(ctx, topic, query);
+    if (!ctx.reader && !shared) pageCache.set(topic.id, variant, rendered);
+    const { html, description, more } = JSON.parse(rendered) as { html: string; description: string; more: boolean };
     const pageLink = (page: number) => {
       const params = new URLSearchParams(query.view === 'flat' ? { view: 'flat' } : {});
       if (page > 1) params.set('page', String(page));
       return `${path}${params.size ? `?${params}` : ''}`;
     };
     const prev = query.page > 1 ? pageLink(query.page - 1) : null;
-    const next = posts.more ? pageLink(query.page + 1) : null;
+    const next = more ? pageLink(query.page + 1) : null;
     const title = topic.title ?? topic.key;
-    send(ctx, res, (
-      <TopicPage site={ctx.site} topic={topic} categories={categories} posts={posts} view={query.view} page={query.page}
-        reader={ctx.reader} pager={<Pager prev={prev} next={next} />} />
-    ), {
-      title, description: describe(text ?? `A discussion on the ${ctx.site.name} forum.`), type: 'article',
+    send(ctx, res, <div class="page" dangerouslySetInnerHTML={{ __html: html }} />, {
+      title, description, type: 'article',
       canonical: abs(pageLink(query.page)), prev: prev && abs(prev), next: next && abs(next),
       feed: { href: abs(`${path}/feed.atom`), title: `Posts in ${title}` },
       // The widget takes over the thread (composer, votes, flags, live replies) where scripts run.
       scripts: query.view === 'threaded' ? [{ src: '/embed.js' }] : [],
     });
   });
+
+  /** The page's main part, rendered (JSON: its HTML, its description, whether a next page follows). */
+  async function renderTopic(ctx: PageContext, topic: Awaited<ReturnType<typeof readTopic>>, query: { view: 'threaded' | 'flat'; page: number }): Promise<string> {
+    const [posts, text, categories] = await Promise.all([
+      readTopicPosts(deps.db, topic.id, query.view, query.page), firstPostText(deps.db, topic.id), listCategories(deps, ctx.site.id),
+    ]);
+    if (query.page > 1 && posts.posts.length === 0) throw new NotFound('Page');
+    const path = topicPath(ctx.site, topic);
+    const link = (page: number) => `${path}?${new URLSearchParams({ ...(query.view === 'flat' ? { view: 'flat' } : {}), ...(page > 1 ? { page: String(page) } : {}) })}`.replace(/\?$/, '');
+    const pager = <Pager prev={query.page > 1 ? link(query.page - 1) : null} next={posts.more ? link(query.page + 1) : null} />;
+    const html = renderToString(
+      <TopicPage site={ctx.site} topic={topic} categories={categories} posts={posts} view={query.view} page={query.page} reader={ctx.reader} pager={pager} />,
+    );
+    return JSON.stringify({ html, description: describe(text ?? `A discussion on the ${ctx.site.name} forum.`), more: posts.more });
+  }
 
   router.get(['/forum/:site/t/:id/feed.atom', '/forum/:site/t/:id/:slug/feed.atom'], async (req, res) => {
     const params = parseParams(topicParams, req);
@@ -254,6 +271,7 @@ export function forumPageRoutes(deps: Deps): Router {
     const ctx = await context(req, res, params.site);
     const topic = await readTopic(deps.db, ctx.site, params.id);
     const { deleted } = await moderateTopic(deps, ctx.caller, { siteId: ctx.site.id, threadId: topic.id, action: form.action, category: form.category });
+    pageCache.forget(topic.id);
     res.redirect(303, deleted ? base(ctx.site) : topicPath(ctx.site, topic));
   });
 
