@@ -247,3 +247,11 @@ test('live: forum:join {site} gets topic:created for new topics and topic:activi
     foreign.close();
   }
 });
+
+test('the OpenAPI document describes the forum\'s endpoints with the schema the route parses', async () => {
+  const doc = (await api(app, 'GET', '/api/openapi.json')).json;
+  for (const path of ['/forum/categories', '/forum/topics', '/search']) assert.ok(doc.paths[path], path);
+  const body = doc.paths['/forum/topics'].post.requestBody.content['application/json'].schema;
+  assert.deepEqual(body.required.sort(), ['body', 'category', 'site', 'title']);
+  assert.equal(body.properties.title.maxLength, 200);
+});

@@ -4,6 +4,7 @@ import { voteBody } from '../votes/routes.js';
 import { loginBody, mailRequestBody, signUpBody, ssoBody } from '../auth/schemas.js';
 import { addressBanBody, bulkBody, commentActionBody, flagBody, threadActionBody, userActionBody } from '../moderation/routes.js';
 import { alertsBody, readBody, subscriptionBody } from '../notifications/routes.js';
+import { newTopicBody } from '../forum/schemas.js';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } });
 const error = { $ref: '#/components/schemas/Error' };
@@ -194,6 +195,24 @@ export function openApiDocument(publicUrl: string) {
       '/mod/alerts': {
         get: { summary: 'A moderator\'s mail alerts on a site', security: [{ bearer: [] }], parameters: [q('site', 'site slug', true)], responses: { 200: ok('{mode}'), ...errors(400, 401, 403, 404) } },
         put: { summary: 'Mail me about held and flagged comments: at once, hourly, daily, or off', security: [{ bearer: [] }], requestBody: { required: true, content: json(alertsBody) }, responses: { 200: ok('{mode}'), ...errors(400, 401, 403, 404) } },
+      },
+      '/forum/categories': {
+        get: { summary: 'A site\'s forum categories in its order, nested one level (`parentId`), with topic and post counts and latest activity', parameters: [q('site', 'site slug', true)], responses: { 200: ok('{categories: [{id, slug, name, description, parentId, topicCount, postCount, lastActivityAt, startTopics, locked, holdsArticles}]}'), ...errors(400, 403, 404) } },
+      },
+      '/forum/topics': {
+        get: {
+          summary: 'A page of topics (article threads included, in the category that holds them): pinned first on the first page, then by the sort; `unread` for a signed-in reader',
+          security: bearer, parameters: [q('site', 'site slug', true), q('category', 'category slug (with its subcategories)'), q('sort', 'latest | newest | top'), q('period', 'for top: day | week | month | year | all'), q('cursor', 'nextCursor of the page before'), q('limit', '1-100')],
+          responses: { 200: ok('{topics: [{id, threadId, title, kind, category, author, replyCount, createdAt, lastActivityAt, pinned, status, url, articleUrl, unread?}], nextCursor}'), ...errors(400, 403, 404) },
+        },
+        post: {
+          summary: 'Start a topic: its thread and first post in one transaction; its replies use /threads/{threadId}/comments. Live: `topic:created` in the site\'s forum room (`forum:join {site}`)',
+          security: [{ bearer: [] }], requestBody: { required: true, content: json(newTopicBody) },
+          responses: { 201: ok('{topic, held}'), ...errors(400, 401, 403, 404, 429) },
+        },
+      },
+      '/search': {
+        get: { summary: 'Search a forum\'s topic titles and published posts (English and Arabic stems, "a phrase", -word); snippets are escaped HTML with the words in <mark>', parameters: [q('site', 'site slug', true), q('q', 'the words, 1-200 characters', true)], responses: { 200: ok('{results: [{threadId, commentId?, title, snippet, url}]}'), ...errors(400, 403, 404) } },
       },
       '/counts': {
         get: {
