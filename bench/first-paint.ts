@@ -1,6 +1,7 @@
 /**
  * First paint of the demo thread in headless Chromium: milliseconds from navigation until the
- * first comment is on screen, and which requests it took. `npm run bench:paint`.
+ * first comment is on screen, and which requests it took; then a 500-comment thread's paint and a
+ * 10,000-comment thread's scrolling (bench/long-threads.ts). `npm run bench:paint`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { parseConfig } from '../src/server/config.js';
 import { startParley } from '../src/server/runtime.js';
 import { launchBrowser } from '../tests/helpers/browser.js';
+import { benchLongThreads } from './long-threads.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-paint-'));
@@ -48,6 +50,7 @@ try {
   console.log(`warm cache: median ${median(warm.map((p) => p.ms)).toFixed(0)} ms`);
   console.log('requests before the first comment shows (cold):');
   for (const r of cold[0].requests) console.log(`  ${r.name.padEnd(40)} ${(r.bytes / 1024).toFixed(1).padStart(6)} KiB transferred`);
+  await benchLongThreads(parley, browser, RUNS);
 } finally {
   await browser.close();
   await parley.stop();

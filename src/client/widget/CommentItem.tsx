@@ -22,8 +22,8 @@ import { t, tn } from './i18n.js';
  * then says whom it answers.
  */
 const MAX_INDENT_LEVEL = 5;
-/** Only a body this long may pass 25 lines: the others are not measured (a long thread stays fast). */
-const MAY_BE_TALL = /(<(p|li|br|pre|blockquote)\b[^]*){12}|[^]{900}/;
+/** Only a body this long, or of this many blocks, may pass 25 lines: the others are not measured (a long thread stays fast). */
+const mayBeTall = (html: string) => html.length > 900 || (html.match(/<(p|li|br|pre|blockquote)\b/g)?.length ?? 0) >= 12;
 
 /** How many replies, at any depth, stand under a comment. */
 function countReplies(comment: ApiComment): number {
@@ -35,7 +35,7 @@ function useTall(html: string, body: { current: HTMLElement | null }): boolean {
   const [tall, setTall] = useState(false);
   useLayoutEffect(() => {
     const element = body.current;
-    setTall(!!element && MAY_BE_TALL.test(html) && element.scrollHeight > element.clientHeight + 4);
+    if (element && mayBeTall(html)) setTall(element.scrollHeight > element.clientHeight + 4);
   }, [html]);
   return tall;
 }
@@ -148,7 +148,8 @@ export function CommentItem({ comment, level, parentName }: CommentItemProps) {
               {comment.pinned && <span class="badge pinned">{t('pinned')}</span>}
               {/* The comment's permalink, as on most comment systems: its time. */}
               <a class="permalink" href={context.permalink(comment.id)}>
-                <time dateTime={comment.createdAt} title={fullTime(comment.createdAt)}>
+                {/* The full date is formatted when asked for: 500 of them cost a tenth of a second up front. */}
+                <time dateTime={comment.createdAt} onPointerEnter={(event) => { event.currentTarget.title ||= fullTime(comment.createdAt); }}>
                   {relativeTime(comment.createdAt, context.now)}
                 </time>
               </a>
@@ -176,7 +177,7 @@ export function CommentItem({ comment, level, parentName }: CommentItemProps) {
                 <EditForm comment={comment} onClose={() => close(editButton.current)} />
               ) : (
                 // The server renders markdown and sanitizes it with a strict allowlist: the only HTML we insert.
-                <div ref={body} class={tall && unclipped ? 'body' : 'body clip'} dir="auto" dangerouslySetInnerHTML={{ __html: comment.html }} />
+                <div ref={body} class={mayBeTall(comment.html) && !unclipped ? 'body clip' : 'body'} dir="auto" dangerouslySetInnerHTML={{ __html: comment.html }} />
               )}
               {tall && mode !== 'edit' && (
                 <button type="button" class="link more-text" aria-expanded={unclipped} onClick={() => setUnclipped(!unclipped)}>

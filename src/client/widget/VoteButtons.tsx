@@ -57,9 +57,6 @@ export function VoteButtons({ comment, onError, onNeedName, container }: VoteBut
         aria-pressed={myVote === 1}
         onClick={() => vote(1)}
       >
-        <svg viewBox="0 0 16 16" aria-hidden="true">
-          <path d="M8 3l6 8H2z" />
-        </svg>
       </button>
       {score}
       <button
@@ -70,9 +67,6 @@ export function VoteButtons({ comment, onError, onNeedName, container }: VoteBut
         aria-pressed={myVote === -1}
         onClick={() => vote(-1)}
       >
-        <svg viewBox="0 0 16 16" aria-hidden="true">
-          <path d="M8 13L2 5h12z" />
-        </svg>
       </button>
     </span>
   );

@@ -80,6 +80,8 @@ legend{padding:0;margin-block-end:4px;font-size:14px;font-weight:600}
 
 .comments,.replies{list-style:none;margin:0;padding:0}
 .item{margin:0}
+/* A long thread lays out and paints only the comments near the viewport (the rest keep their last size). */
+.comments>.item,.replies>.item{content-visibility:auto;contain-intrinsic-size:auto 120px}
 .comment{padding-block:10px}
 .meta{display:flex;align-items:center;flex-wrap:wrap;gap:4px 8px;font-size:13.5px;color:var(--muted)}
 .avatar{--hue:210;flex:none;display:grid;place-items:center;width:32px;height:32px;border-radius:50%;
@@ -103,7 +105,9 @@ time{white-space:nowrap}
 .actions .danger:hover{color:var(--danger)}
 .votes{display:inline-flex;align-items:center;margin-inline-end:6px}
 .actions .vote{padding:4px 6px;line-height:0}
-.vote svg{width:14px;height:14px;fill:currentColor}
+/* The arrows are drawn by CSS: no SVG elements to create for each of 500 comments. */
+.vote::before{content:"";display:inline-block;border:6px solid transparent;border-block-end:8px solid currentColor;border-block-start:0;margin-block:3px}
+.vote.down::before{border-block-start:8px solid currentColor;border-block-end:0}
 .vote.up[aria-pressed=true]{color:var(--accent)}
 .vote.down[aria-pressed=true]{color:var(--danger)}
 .score{min-width:1.6em;text-align:center;font-size:13px;font-weight:600;font-variant-numeric:tabular-nums}
@@ -144,8 +148,8 @@ time{white-space:nowrap}
 .powered a{color:inherit}
 /* Fingers need room: every control at least 44 by 44 CSS pixels on touch screens (WCAG 2.5.5). */
 @media (pointer:coarse){
-  button,select,.permalink,.in-reply,.continue,.powered a{min-height:44px;min-width:44px}
-  .permalink,.in-reply,.continue,.powered a{display:inline-flex;align-items:center}
+  button,select,a:not(.body *){min-height:44px;min-width:44px}
+  a:not(.body *){display:inline-flex;align-items:center}
   .actions .vote{padding:4px 14px}
   .toggle{min-width:44px}
   .choice{min-height:44px}
