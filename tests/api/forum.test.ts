@@ -255,3 +255,24 @@ test('the OpenAPI document describes the forum\'s endpoints with the schema the 
   assert.deepEqual(body.required.sort(), ['body', 'category', 'site', 'title']);
   assert.equal(body.properties.title.maxLength, 200);
 });
+
+test('the widget on a topic page (Parley\'s own origin) replies, votes and flags on a site that lists only its own origins; another site\'s page may not', async () => {
+  const { topic } = (await startTopic({ category: 'analysis', title: 'Replied from the forum', body: 'First post here' })).json;
+  const own = { origin: app.url };
+  const read = await api(app, 'GET', `/api/v1/threads?site=news&key=${encodeURIComponent(`topic:${topic.id}`)}`, { headers: own });
+  assert.equal(read.status, 200, read.text);
+  const reply = await api(app, 'POST', `/api/v1/threads/${topic.id}/comments`, { headers: own, body: { body: 'A guest replies in the forum', author: { name: 'Forum Guest' }, composeMs: 10_000 } });
+  assert.equal(reply.status, 201, reply.text);
+  const first = (await api(app, 'GET', `/api/v1/threads/${topic.id}/comments?sort=oldest`)).json.comments[0];
+  const vote = await api(app, 'POST', `/api/v1/comments/${first.id}/vote`, { headers: own, token: reply.json.session.token, body: { value: 1 } });
+  assert.equal(vote.status, 200, vote.text);
+  const flag = await api(app, 'POST', `/api/v1/comments/${first.id}/flag`, { headers: own, token: reply.json.session.token, body: { reason: 'other' } });
+  assert.equal(flag.status, 200, flag.text);
+  const edit = await api(app, 'PATCH', `/api/v1/comments/${reply.json.comment.id}`, { headers: own, token: reply.json.session.token, body: { body: 'Edited in the forum' } });
+  assert.equal(edit.status, 200, edit.text);
+  const foreign = await api(app, 'POST', `/api/v1/threads/${topic.id}/comments`, { headers: { origin: 'https://evil.example' }, body: { body: 'From elsewhere', author: { name: 'Evil' }, composeMs: 10_000 } });
+  assert.equal(foreign.status, 403);
+  // Creating threads stays the site's own pages' business.
+  const made = await api(app, 'GET', `/api/v1/threads?site=news&key=new-page&url=${encodeURIComponent(`${app.url}/new-page`)}`, { headers: own });
+  assert.equal(made.status, 403);
+});

@@ -138,7 +138,7 @@ async function loadOwnComment(tx: Tx, deps: Deps, caller: Caller, input: { comme
     .for('update', { of: comments })
     .limit(1);
   if (!found || found.comment.status === 'deleted') throw new NotFound('Comment');
-  assertCallerOnSite(caller, found.site);
+  assertCallerOnSite(caller, found.site, new URL(deps.publicUrl).origin);
   if (!isCommentAuthor(actor, found.comment)) throw new Forbidden('Only the author can change this comment.');
   if (!acceptsChanges(effectiveThreadStatus(found.thread, found.site, deps.now()))) throw new ThreadClosed();
   if (!isWithinEditWindow(found.comment, found.site, deps.now())) throw new EditWindowClosed();

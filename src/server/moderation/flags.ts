@@ -29,7 +29,7 @@ export async function flagComment(deps: Deps, caller: Caller, input: FlagInput):
     const [found] = await tx.select({ comment: comments, site: sites }).from(comments)
       .innerJoin(sites, eq(sites.id, comments.siteId)).where(eq(comments.id, input.commentId)).for('update', { of: comments }).limit(1);
     if (!found || (found.comment.status !== 'approved' && found.comment.status !== 'pending')) throw new NotFound('Comment');
-    assertCallerOnSite(caller, found.site);
+    assertCallerOnSite(caller, found.site, new URL(deps.publicUrl).origin);
     const flagger = await actorOrNewGuest(deps, tx, {
       caller, action: 'flag', site: found.site, author: guestName ? { name: guestName, email: input.author?.email } : undefined,
     });

@@ -38,7 +38,8 @@ function fromSitePage(caller: Caller, site: Site): boolean {
  */
 export async function resolveThread(deps: Deps, caller: Caller, input: ResolveThreadInput): Promise<{ site: Site; thread: Thread }> {
   const site = await siteNamedOrAllowing(deps, { slug: input.site, pageUrl: input.url ?? caller.origin ?? undefined });
-  assertCallerOnSite(caller, site);
+  // Parley's own pages (the forum) read every site's threads; only the site's pages create them (below).
+  assertCallerOnSite(caller, site, new URL(deps.publicUrl).origin);
   // A page without an identifier is keyed by its address (Disqus does the same): normalised, so that
   // every way of writing it, and an imported Disqus thread keyed by its link, name one thread.
   const key = input.key ? (looksLikeUrl(input.key) ? safeKey(input.key, site) : input.key)
@@ -85,7 +86,8 @@ async function findThread(deps: Deps, siteId: string, key: string): Promise<Thre
 export async function getThreadForCaller(deps: Deps, caller: Caller, id: string): Promise<{ thread: Thread; site: Site }> {
   const found = await readThreadWithSite(deps.db, id);
   if (!found) throw new NotFound('Thread');
-  assertCallerOnSite(caller, found.site);
+  // Parley's own pages (the forum's topics) take part in every site's threads, as its dashboard moderates them.
+  assertCallerOnSite(caller, found.site, new URL(deps.publicUrl).origin);
   return found;
 }
 

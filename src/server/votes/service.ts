@@ -34,7 +34,7 @@ export async function voteOnComment(
   return transactional(deps.db, async (tx, afterCommit) => {
     const found = await lockComment(tx, input.commentId, caller.actor?.userId);
     if (!found || found.comment.status === 'deleted') throw new NotFound('Comment');
-    assertCallerOnSite(caller, found.site);
+    assertCallerOnSite(caller, found.site, new URL(deps.publicUrl).origin);
     if (!canVote(found.comment)) throw new Forbidden('This comment cannot be voted on.');
     if (!acceptsChanges(effectiveThreadStatus(found.thread, found.site, deps.now()))) throw new ThreadClosed();
     await refuseBannedVoter(tx, { siteId: found.site.id, userId: caller.actor?.userId ?? null, email: caller.actor ? null : input.author?.email ?? null, ipHash, now: deps.now() });
