@@ -92,6 +92,13 @@ test('a category page lists its topics and its subcategories\', sorted, with nex
   assert.match(parent.text, /<h2>Subcategories<\/h2>/);
   const top = await page('/forum/news/c/analysis?sort=top');
   assert.match(top.text, /<a href="\/forum\/news\/c\/analysis\?sort=top" aria-current="page">Top<\/a>/);
+  assert.match(top.text, /<nav class="tabs" aria-label="Top topics of">.*<a href="\/forum\/news\/c\/analysis\?sort=top" aria-current="page">All time<\/a>/s);
+  // Top of a period counts the topics started in it.
+  await app.deps.db.update(threads).set({ createdAt: new Date(Date.now() - 3 * 86_400_000) }).where(eq(threads.title, 'Analysis topic 31'));
+  const today = await page('/forum/news/c/analysis?sort=top&period=day');
+  assert.doesNotMatch(today.text, /Analysis topic 31</);
+  assert.match(today.text, /Analysis topic 30</);
+  assert.match((await page('/forum/news/c/analysis?sort=top&period=week')).text, /Analysis topic 31</);
   assert.equal((await page('/forum/news/c/nowhere')).status, 404);
   assert.equal((await page('/forum/news/c/analysis?sort=hot')).status, 400);
   assert.equal((await page('/forum/nope')).status, 404);

@@ -69,9 +69,9 @@ export function forumPageRoutes(deps: Deps): Router {
   const abs = (path: string) => `${deps.publicUrl}${path}`;
   const base = (site: Site) => `/forum/${encodeURIComponent(site.slug)}`;
   const liveScript = (site: Site) => ({ src: '/forum.js', module: true, data: { site: site.slug } });
-  const listLink = (path: string, sort: string, key: 'cursor' | 'before', cursor: string | null) => {
+  const listLink = (path: string, query: { sort: string; period: string }, key: 'cursor' | 'before', cursor: string | null) => {
     if (!cursor) return null;
-    const params = new URLSearchParams(sort === 'latest' ? {} : { sort });
+    const params = new URLSearchParams({ ...(query.sort === 'latest' ? {} : { sort: query.sort }), ...(query.sort === 'top' && query.period !== 'all' ? { period: query.period } : {}) });
     params.set(key, cursor);
     return `${path}?${params}`;
   };
@@ -83,15 +83,15 @@ export function forumPageRoutes(deps: Deps): Router {
     const listed = await listTopics(deps, { site: ctx.site, ...query, viewerId: ctx.reader ? ctx.caller.actor!.userId : null });
     const categories = await listCategories(deps, ctx.site.id, listed.categories);
     const path = base(ctx.site);
-    const prev = listLink(path, query.sort, 'before', listed.prevCursor);
-    const next = listLink(path, query.sort, 'cursor', listed.nextCursor);
+    const prev = listLink(path, query, 'before', listed.prevCursor);
+    const next = listLink(path, query, 'cursor', listed.nextCursor);
     send(ctx, res, (
       <>
         <h1 dir="auto">{ctx.site.name} forum</h1>
         <h2>Categories</h2>
         <CategoryTable slug={ctx.site.slug} categories={categories} />
         <h2 id="topics-heading">Topics</h2>
-        <SortTabs base={path} sort={query.sort} />
+        <SortTabs base={path} sort={query.sort} period={query.period} />
         <div class="live-note" role="status" aria-live="polite" id="live-note" />
         <TopicTable topics={listed.topics} categories={categories} covers={['*']} caption="Topics across the forum" />
         <Pager prev={prev} next={next} />
@@ -115,8 +115,8 @@ export function forumPageRoutes(deps: Deps): Router {
     const parent = categories.find((c) => c.id === category.parentId);
     const children = categories.filter((c) => c.parentId === category.id);
     const path = `${base(ctx.site)}/c/${encodeURIComponent(category.slug)}`;
-    const prev = listLink(path, query.sort, 'before', listed.prevCursor);
-    const next = listLink(path, query.sort, 'cursor', listed.nextCursor);
+    const prev = listLink(path, query, 'before', listed.prevCursor);
+    const next = listLink(path, query, 'cursor', listed.nextCursor);
     const role = ctx.reader ? await roleOn(deps.db, ctx.site.id, ctx.caller.actor!.userId) : null;
     const mayStart = !category.locked && canStartTopic(category, { isGuest: !ctx.reader, role });
     send(ctx, res, (
@@ -131,7 +131,7 @@ export function forumPageRoutes(deps: Deps): Router {
         </div>
         {children.length > 0 && <><h2>Subcategories</h2><CategoryTable slug={ctx.site.slug} categories={children} /></>}
         <h2 id="topics-heading">Topics</h2>
-        <SortTabs base={path} sort={query.sort} />
+        <SortTabs base={path} sort={query.sort} period={query.period} />
         <div class="live-note" role="status" aria-live="polite" id="live-note" />
         <TopicTable topics={listed.topics} categories={categories} covers={[category.slug, ...children.map((c) => c.slug)]} caption={`Topics in ${category.name}`} />
         {listed.topics.length === 0 && <p>No topics yet.</p>}

@@ -4,7 +4,7 @@
  * the HTML stored at write time (it went through the one sanitizer); everything else is text.
  */
 import type { ApiComment } from '../../shared/api.js';
-import type { ApiCategory, ApiTopic, ForumSort, SearchResult } from '../../shared/forum.js';
+import type { ApiCategory, ApiTopic, ForumSort, SearchResult, TopPeriod } from '../../shared/forum.js';
 import { formatDate } from './layout.js';
 
 export interface Reader {
@@ -102,13 +102,24 @@ export function TopicTable({ topics, categories, covers, caption }: { topics: Ap
 
 export const SORT_LABELS: Record<ForumSort, string> = { latest: 'Latest', newest: 'Newest', top: 'Top' };
 
-export function SortTabs({ base, sort }: { base: string; sort: ForumSort }) {
+const PERIOD_LABELS: Record<TopPeriod, string> = { day: 'Today', week: 'This week', month: 'This month', year: 'This year', all: 'All time' };
+
+export function SortTabs({ base, sort, period }: { base: string; sort: ForumSort; period: TopPeriod }) {
   return (
-    <nav class="tabs" aria-label="Sort topics">
-      {(Object.keys(SORT_LABELS) as ForumSort[]).map((s) => (
-        <a key={s} href={s === 'latest' ? base : `${base}?sort=${s}`} aria-current={s === sort ? 'page' : undefined}>{SORT_LABELS[s]}</a>
-      ))}
-    </nav>
+    <>
+      <nav class="tabs" aria-label="Sort topics">
+        {(Object.keys(SORT_LABELS) as ForumSort[]).map((s) => (
+          <a key={s} href={s === 'latest' ? base : `${base}?sort=${s}`} aria-current={s === sort ? 'page' : undefined}>{SORT_LABELS[s]}</a>
+        ))}
+      </nav>
+      {sort === 'top' && (
+        <nav class="tabs" aria-label="Top topics of">
+          {(Object.keys(PERIOD_LABELS) as TopPeriod[]).map((p) => (
+            <a key={p} href={`${base}?sort=top${p === 'all' ? '' : `&period=${p}`}`} aria-current={p === period ? 'page' : undefined}>{PERIOD_LABELS[p]}</a>
+          ))}
+        </nav>
+      )}
+    </>
   );
 }
 
