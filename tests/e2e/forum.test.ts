@@ -121,7 +121,10 @@ describe('the forum, in Chromium', { skip, timeout: 180_000 }, () => {
   it('a comment under the demo article shows in its "Article discussions" topic, live', async () => {
     const problems: string[] = [];
     const forum = await newPage(problems);
-    await forum.goto(`${parley.url}/forum/demo/c/article-discussions`);
+    // The demo article's "Forums (Beta)" menu entry leads to the forum.
+    await forum.goto(`${parley.url}/`);
+    await Promise.all([forum.waitForURL(`${parley.url}/forum/demo`), forum.getByRole('link', { name: 'Forums (Beta)' }).click()]);
+    await Promise.all([forum.waitForURL(`${parley.url}/forum/demo/c/article-discussions`), forum.getByRole('link', { name: 'Article discussions', exact: true }).click()]);
     const topic = forum.getByRole('link', { name: /AQIM/ }).first();
     await Promise.all([forum.waitForURL(/\/forum\/demo\/t\//), topic.click()]);
     await forum.getByRole('link', { name: 'Read the article' }).waitFor();

@@ -46,7 +46,7 @@ function DemoPage({ article }: { article: DemoArticle }) {
           <div class="bar">
             <a class="brand" href="/">361<span>Security</span></a>
             <nav aria-label="Main">
-              <ul>{article.nav.map((item) => <li key={item}><a href="#">{item}</a></li>)}</ul>
+              <ul>{article.nav.map((item) => <li key={item}><a href={item === 'Forums (Beta)' ? `/forum/${DEMO_SITE}` : '#'}>{item}</a></li>)}</ul>
             </nav>
           </div>
         </header>
