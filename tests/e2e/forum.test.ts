@@ -101,6 +101,12 @@ describe('the forum, in Chromium', { skip, timeout: 180_000 }, () => {
     assert.equal(await reader.evaluate(() => (window as unknown as { stayed?: boolean }).stayed), true, 'the page was not reloaded');
     await assertAccessible(reader, 'with a topic that arrived live');
 
+    // A third reader keeps the forum's home open: the reply counts there, live.
+    const watcher = await newPage(problems);
+    await openList(watcher, '/forum/demo');
+    const row = watcher.locator('#topic-list tr').filter({ hasText: 'Reading AQIM\'s finances' });
+    assert.equal(await row.locator('[data-replies]').innerText(), '0');
+
     await link.click();
     await reader.getByRole('heading', { level: 1, name: 'Reading AQIM\'s finances' }).waitFor();
     const composer = reader.locator('form.composer:not(.reply-composer)').first();
@@ -115,6 +121,9 @@ describe('the forum, in Chromium', { skip, timeout: 180_000 }, () => {
     await member.getByRole('article', { name: 'Comment by Ben Reader' }).waitFor({ timeout: 10_000 })
       .catch(async (err: Error) => { throw new Error(`member: ${err.message}\n${problems.join('\n')}\n${await shadowText(member)}`); });
     await assertAccessible(reader, 'on a topic page with the widget');
+    await watcher.waitForFunction(() => document.querySelector('#topic-list tr[data-topic-id] [data-replies]') !== null
+      && [...document.querySelectorAll('#topic-list tr')].some((tr) => tr.textContent?.includes('Reading AQIM') && tr.querySelector('[data-replies]')?.textContent === '1'), undefined, { timeout: 10_000 });
+    assert.equal(await watcher.locator('#topic-list tr').first().innerText().then((t) => t.includes('Reading AQIM')), true, 'moved to the top of the latest');
     assert.deepEqual(problems, []);
   });
 

@@ -62,6 +62,14 @@ function row(topic: TopicCreatedEvent): HTMLTableRowElement {
   return tr;
 }
 
+function isPinned(tr: HTMLTableRowElement): boolean {
+  return [...tr.querySelectorAll('.badge')].some((badge) => badge.textContent === 'Pinned');
+}
+
+function firstUnpinned(): HTMLTableRowElement | null {
+  return [...(list?.rows ?? [])].find((r) => !isPinned(r)) ?? null;
+}
+
 if (script && list) {
   const site = script.dataset.site!;
   const covers = (list.dataset.covers ?? '').split(' ');
@@ -73,8 +81,7 @@ if (script && list) {
     if (!covers.includes('*') && !(topic.category && covers.includes(topic.category))) return;
     if (list.querySelector(`[data-topic-id="${CSS.escape(topic.id)}"]`)) return;
     // Below the pinned topics, above the rest.
-    const firstUnpinned = [...list.rows].find((r) => !r.querySelector('.badge')?.textContent?.includes('Pinned')) ?? null;
-    list.insertBefore(row(topic), firstUnpinned);
+    list.insertBefore(row(topic), firstUnpinned());
     if (note) note.textContent = `New topic: ${topic.title}`;
   });
   socket.on('topic:activity', (event: TopicActivityEvent) => {
@@ -83,5 +90,7 @@ if (script && list) {
     if (!tr || !replies) return;
     replies.textContent = String(Number(replies.textContent) + 1);
     tr.lastElementChild?.replaceChildren(timeOf(event.lastActivityAt));
+    // In a list by latest activity, the topic moves up to the first unpinned place.
+    if (list.dataset.sort === 'latest' && !isPinned(tr)) list.insertBefore(tr, firstUnpinned());
   });
 }

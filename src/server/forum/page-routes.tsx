@@ -93,7 +93,7 @@ export function forumPageRoutes(deps: Deps): Router {
         <h2 id="topics-heading">Topics</h2>
         <SortTabs base={path} sort={query.sort} period={query.period} />
         <div class="live-note" role="status" aria-live="polite" id="live-note" />
-        <TopicTable topics={listed.topics} categories={categories} covers={['*']} caption="Topics across the forum" />
+        <TopicTable topics={listed.topics} categories={categories} covers={['*']} caption="Topics across the forum" sort={query.sort} />
         <Pager prev={prev} next={next} />
         <p><a href={forumFeedPath(ctx.site)}>Atom feed of new topics</a></p>
       </>
@@ -133,7 +133,7 @@ export function forumPageRoutes(deps: Deps): Router {
         <h2 id="topics-heading">Topics</h2>
         <SortTabs base={path} sort={query.sort} period={query.period} />
         <div class="live-note" role="status" aria-live="polite" id="live-note" />
-        <TopicTable topics={listed.topics} categories={categories} covers={[category.slug, ...children.map((c) => c.slug)]} caption={`Topics in ${category.name}`} />
+        <TopicTable topics={listed.topics} categories={categories} covers={[category.slug, ...children.map((c) => c.slug)]} caption={`Topics in ${category.name}`} sort={query.sort} />
         {listed.topics.length === 0 && <p>No topics yet.</p>}
         <Pager prev={prev} next={next} />
       </>

@@ -73,14 +73,14 @@ export function TopicBadges({ topic }: { topic: Pick<ApiTopic, 'pinned' | 'statu
   );
 }
 
-export function TopicTable({ topics, categories, covers, caption }: { topics: ApiTopic[]; categories: ApiCategory[]; covers: string[]; caption: string }) {
+export function TopicTable({ topics, categories, covers, caption, sort = 'latest' }: { topics: ApiTopic[]; categories: ApiCategory[]; covers: string[]; caption: string; sort?: ForumSort }) {
   const nameOf = new Map(categories.map((c) => [c.slug, c.name]));
   return (
     <table>
       <caption class="visually-hidden">{caption}</caption>
       <thead><tr><th scope="col">Topic</th><th scope="col" class="num">Replies</th><th scope="col">Activity</th></tr></thead>
       {/* The live script adds new topics here when their category is one of these. */}
-      <tbody id="topic-list" data-covers={covers.join(' ')}>
+      <tbody id="topic-list" data-covers={covers.join(' ')} data-sort={sort}>
         {topics.map((t) => (
           <tr key={t.id} data-topic-id={t.id}>
             <td>
