@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { createAccount, setRole } from '../../src/server/auth/accounts.js';
-import { auditLog, threads } from '../../src/server/db/schema.js';
+import { auditLog, sites, threads } from '../../src/server/db/schema.js';
 import { createCategory } from '../../src/server/forum/categories.js';
 import { verifyAuditChain } from '../../src/server/moderation/audit.js';
 import { api, openThread, SITE_ORIGIN, startTestApp, type TestApp } from '../helpers/app.js';
@@ -178,6 +178,17 @@ test('a member starts a topic with the form (preview first); without the form\'s
   assert.match(created.location ?? '', /^\/forum\/news\/t\/[0-9a-f-]{36}\/form-topic$/);
   const [row] = await app.deps.db.select().from(threads).where(eq(threads.title, 'Form topic'));
   assert.equal(row.commentCount, 1);
+  // Under pre-moderation the topic waits, unseen, and its author is told so.
+  await app.deps.db.update(sites).set({ premoderation: 'all' }).where(eq(sites.id, app.site.id));
+  app.deps.events.emit('site.changed', { siteId: app.site.id });
+  const held = await browser.post('/forum/news/new', { category: 'syria', title: 'Held topic', body: 'Waiting for review' });
+  assert.equal(held.status, 303);
+  assert.equal(held.location, '/forum/news/c/syria?held=1');
+  const told = await browser.get(held.location!);
+  assert.match(told.text, /Your topic waits for a moderator/);
+  assert.doesNotMatch(told.text, /Held topic/);
+  await app.deps.db.update(sites).set({ premoderation: 'none' }).where(eq(sites.id, app.site.id));
+  app.deps.events.emit('site.changed', { siteId: app.site.id });
   // Read by its author: no longer unread for them.
   const shown = await browser.get(created.location!);
   assert.match(shown.text, /Signed in as <a href="\/account" dir="auto">Mona Member<\/a>/);

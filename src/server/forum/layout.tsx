@@ -53,6 +53,7 @@ const styles = `
   .result { padding: 10px 0; border-block-end: 1px solid var(--rule); }
   mark { background: var(--mark); color: inherit; }
   .error { color: var(--err); font-weight: 600; }
+  .notice { border-inline-start: 3px solid var(--accent); padding: 6px 12px; }
   .live-note { margin: 8px 0; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

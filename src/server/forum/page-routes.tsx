@@ -35,6 +35,8 @@ const topicParams = siteParams.extend({ id: z.uuid('not a topic id'), slug: z.st
 const listQuery = z.object({
   sort: z.enum(FORUM_SORTS).default('latest'), period: z.enum(TOP_PERIODS).default('all'),
   cursor: z.string().max(300).optional(), before: z.string().max(300).optional(),
+  /** Set by the new-topic form's redirect when the first post waits for a moderator. */
+  held: z.literal('1').optional(),
 });
 const topicQuery = z.object({ view: z.enum(['threaded', 'flat']).default('threaded'), page: z.coerce.number().int().min(1).max(100_000).default(1) });
 const searchPageQuery = z.object({ q: z.string().trim().max(200).default('') });
@@ -125,6 +127,7 @@ export function forumPageRoutes(deps: Deps): Router {
         <h1 dir="auto">{category.name}</h1>
         {category.description && <p dir="auto">{category.description}</p>}
         {category.locked && <p class="muted">This category is locked: no new topics.</p>}
+        {query.held && <div role="status"><p class="notice">Your topic waits for a moderator: it shows here once approved.</p></div>}
         <div class="actions">
           {mayStart && <a class="button" href={`${base(ctx.site)}/new?category=${encodeURIComponent(category.slug)}`}>New topic</a>}
           <a href={forumFeedPath(ctx.site, category.slug)}>Atom feed</a>
