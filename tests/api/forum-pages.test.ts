@@ -229,6 +229,7 @@ test('Atom feeds of the forum, a category and a topic; a sitemap of the topics',
   assert.match(forum.text, /<feed xmlns="http:\/\/www.w3.org\/2005\/Atom">/);
   assert.match(forum.text, /Feed topic &lt;i&gt;x&lt;\/i&gt;/);
   assert.doesNotMatch(forum.text, /<i>x<\/i>/);
+  assert.match(forum.text, /<content type="html"><!\[CDATA\[<p>Feed body<\/p>\s*<p>0 replies<\/p>\]\]><\/content>/, 'the first post, as stored (sanitized)');
   const category = await page('/forum/news/c/syria/feed.atom');
   assert.match(category.text, /Feed topic/);
   assert.doesNotMatch((await page('/forum/news/c/analysis/feed.atom')).text, /Feed topic/);

@@ -2,7 +2,9 @@
  * Atom feeds of the forum's newest topics (the whole forum, or one category); a topic's own
  * feed is its thread's (feeds/service.ts). Titles are written as HTML-escaped text, as there.
  */
+import { sql } from 'drizzle-orm';
 import { Feed } from 'feed';
+import { comments } from '../db/schema.js';
 import type { ApiTopic } from '../../shared/forum.js';
 import type { Deps } from '../deps.js';
 import type { Site } from '../sites/service.js';
@@ -26,14 +28,26 @@ export async function topicsFeed(deps: Deps, site: Site, category?: string): Pro
     feedLinks: { atom: `${deps.publicUrl}${forumFeedPath(site, found?.slug)}` }, generator: 'Parley', copyright: '',
     updated: entries[0] ? new Date(entries[0].createdAt) : new Date(0),
   });
-  for (const topic of entries) feed.addItem(entryOf(topic));
+  const firsts = await firstPosts(deps, entries.map((t) => t.id));
+  for (const topic of entries) feed.addItem(entryOf(topic, firsts.get(topic.id)));
   return feed.atom1();
 }
 
-function entryOf(topic: ApiTopic) {
+/** Each topic's first published post (its HTML went through the one sanitizer at write time): one query. */
+async function firstPosts(deps: Deps, threadIds: string[]): Promise<Map<string, string>> {
+  if (threadIds.length === 0) return new Map();
+  const { rows } = await deps.db.execute<{ thread_id: string; body_html: string }>(sql`
+    select distinct on (thread_id) thread_id, body_html from ${comments}
+    where thread_id = any(${`{${threadIds.join(',')}}`}::uuid[]) and parent_id is null and status = 'approved' and not shadowed
+    order by thread_id, created_at, id`);
+  return new Map(rows.map((r) => [r.thread_id, r.body_html]));
+}
+
+function entryOf(topic: ApiTopic, firstPost: string | undefined) {
+  const replies = `${topic.replyCount} ${topic.replyCount === 1 ? 'reply' : 'replies'}`;
   return {
     id: `urn:uuid:${topic.id}`, title: asHtmlText(topic.title), link: topic.url, date: new Date(topic.lastActivityAt),
     published: new Date(topic.createdAt), author: topic.author ? [{ name: asHtmlText(topic.author.name) }] : undefined,
-    content: asHtmlText(`${topic.replyCount} ${topic.replyCount === 1 ? 'reply' : 'replies'}`),
+    content: `${firstPost ?? ''}<p>${replies}</p>`,
   };
 }
