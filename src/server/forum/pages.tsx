@@ -135,11 +135,11 @@ export function Pager({ prev, next }: { prev: string | null; next: string | null
 
 export function Post({ post, inReplyTo }: { post: ApiComment; inReplyTo?: string }) {
   return (
-    <article class="post" id={`parley-comment-${post.id}`} aria-label={post.author ? `Post by ${post.author.name}` : 'Removed post'}>
+    <article class="post" id={`comment-${post.id}`} aria-label={post.author ? `Post by ${post.author.name}` : 'Removed post'}>
       <header>
         {post.author ? <strong dir="auto">{post.author.name}</strong> : <em>Removed</em>}
         {post.author?.isGuest && <span class="badge">Guest</span>}
-        {' · '}<a href={`#parley-comment-${post.id}`}><time dateTime={post.createdAt}>{formatDate(post.createdAt)}</time></a>
+        {' · '}<a href={`#comment-${post.id}`}><time dateTime={post.createdAt}>{formatDate(post.createdAt)}</time></a>
         {inReplyTo && <> · in reply to <span dir="auto">{inReplyTo}</span></>}
         {post.upvotes - post.downvotes !== 0 && <> · {post.upvotes - post.downvotes} points</>}
       </header>

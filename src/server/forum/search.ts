@@ -61,6 +61,6 @@ export async function searchForum(deps: Deps, site: Site, q: string): Promise<Se
     ...(row.comment_id ? { commentId: row.comment_id } : {}),
     title: row.title ?? row.thread_key,
     snippet: markedSnippet(row.headline),
-    url: `${deps.publicUrl}${topicPath(site, { id: row.thread_id, title: row.title })}${row.comment_id ? `#parley-comment-${row.comment_id}` : ''}`,
+    url: `${deps.publicUrl}${topicPath(site, { id: row.thread_id, title: row.title })}${row.comment_id ? `#comment-${row.comment_id}` : ''}`,
   }));
 }
