@@ -30,7 +30,7 @@ function runNodeTests(dirs: string[], env: Record<string, string>, label: string
   const files = only.length > 0 ? only : dirs.flatMap(testFilesIn);
   console.log(`\n=== ${label} ===`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', '--test-force-exit', ...files], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=240000', '--test-force-exit', ...files], {
       cwd: root, stdio: 'inherit', env: { ...process.env, ...env },
     });
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
