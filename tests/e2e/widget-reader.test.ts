@@ -95,6 +95,10 @@ describe('the widget as a reader of a long thread finds it, in Chromium', { skip
       await live(page);
       // The reader has scrolled down to the oldest comments (best: newest first at equal score).
       await commentBy(page, 'Early 0').scrollIntoViewIfNeeded();
+      // Comments far from the viewport are laid out only as they come near it (content-visibility):
+      // a reader who has been reading a while has a settled page; wait until this one is too.
+      await page.evaluate('new Promise((resolve) => { let frames = 0; const tick = () => (++frames >= 10 ? resolve(null) : requestAnimationFrame(tick)); requestAnimationFrame(tick); })');
+      await page.waitForTimeout(300);
       const before = await commentBy(page, 'Early 0').boundingBox();
       const scrolled = await page.evaluate(() => window.scrollY);
 
