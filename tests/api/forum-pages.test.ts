@@ -98,7 +98,11 @@ test('a category page lists its topics and its subcategories\', sorted, with nex
   const today = await page('/forum/news/c/analysis?sort=top&period=day');
   assert.doesNotMatch(today.text, /Analysis topic 31</);
   assert.match(today.text, /Analysis topic 30</);
-  assert.match((await page('/forum/news/c/analysis?sort=top&period=week')).text, /Analysis topic 31</);
+  // Within the week it is back, on one of the two pages (its ties with the others are broken by age).
+  const week = await page('/forum/news/c/analysis?sort=top&period=week');
+  const weekNext = attr(week.text, /<link rel="next" href="([^"]+)"/);
+  const weekAll = week.text + (weekNext ? (await page(new URL(weekNext).pathname + new URL(weekNext).search)).text : '');
+  assert.match(weekAll, /Analysis topic 31</);
   assert.equal((await page('/forum/news/c/nowhere')).status, 404);
   assert.equal((await page('/forum/news/c/analysis?sort=hot')).status, 400);
   assert.equal((await page('/forum/nope')).status, 404);
