@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { PassThrough, type Readable } from 'node:stream';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Deps } from '../deps.js';
-import { comments, threads } from '../db/schema.js';
+import { threads } from '../db/schema.js';
 import { getSiteBySlug, type Site } from '../sites/service.js';
 import { threadKeyForUrl } from '../threads/keys.js';
 import { hashIp } from '../limits/service.js';
