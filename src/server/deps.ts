@@ -106,3 +106,17 @@ export function createDeps(options: DepsOptions): Deps {
     notify: { perHour: 10, webhooksAllowPrivate: false, ...options.notify },
   };
 }
+
+let parsedUrl = '';
+let parsedOrigin = '';
+/**
+ * Parley's own origin, parsed once per address rather than on every request that checks it
+ * (the address can change once the server listens on a port chosen then).
+ */
+export function ownOrigin(deps: Pick<Deps, 'publicUrl'>): string {
+  if (deps.publicUrl !== parsedUrl) {
+    parsedOrigin = new URL(deps.publicUrl).origin;
+    parsedUrl = deps.publicUrl;
+  }
+  return parsedOrigin;
+}

@@ -9,6 +9,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { withReturnTo } from '../auth/pages.js';
 import { safeReturnTo } from '../auth/return-to.js';
 import type { Caller, Deps } from '../deps.js';
+import { ownOrigin } from '../deps.js';
 import { AppError } from '../errors.js';
 import { csrfGuard, ownPageCaller } from '../http/own-session.js';
 import { parseBody, parseParams, parseQuery } from '../http/validate.js';
@@ -49,7 +50,7 @@ export function adminRoutes(deps: Deps): Router {
   };
   /** Where a form sends the moderator back: the view it was posted from, on this dashboard only. */
   const backTo = (req: Request, site: string) => {
-    const back = safeReturnTo((req.body as { back?: unknown } | undefined)?.back, new URL(deps.publicUrl).origin);
+    const back = safeReturnTo((req.body as { back?: unknown } | undefined)?.back, ownOrigin(deps));
     return back?.startsWith('/admin/') ? back : `/admin/${encodeURIComponent(site)}`;
   };
 

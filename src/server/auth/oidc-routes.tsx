@@ -10,6 +10,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import * as client from 'openid-client';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
+import { ownOrigin } from '../deps.js';
 import { AppError, NotFound } from '../errors.js';
 import { setSessionCookie } from '../http/own-session.js';
 import { parseParams, parseQuery } from '../http/validate.js';
@@ -58,7 +59,6 @@ function failureOf(err: unknown, provider: OidcProvider | undefined): { status: 
 
 export function oidcRoutes(deps: Deps, passport: ParleyPassport, providers: OidcProviders): Router {
   const router = Router();
-  const ownOrigin = () => new URL(deps.publicUrl).origin;
   const https = () => deps.publicUrl.startsWith('https:');
   const flowCookie = cookieSession({
     name: FLOW_COOKIE, keys: [deps.secret], path: '/auth/oidc', httpOnly: true, sameSite: 'lax', maxAge: FLOW_MINUTES * 60_000,
@@ -93,7 +93,7 @@ export function oidcRoutes(deps: Deps, passport: ParleyPassport, providers: Oidc
     const { returnTo } = parseQuery(startQuery, req);
     await provider.ready();
     // A new flow replaces any earlier one of this browser; an off-site returnTo is dropped here.
-    req.session = { returnTo: safeReturnTo(returnTo, ownOrigin()) };
+    req.session = { returnTo: safeReturnTo(returnTo, ownOrigin(deps)) };
     await runStrategy(passport, provider, 'start', req, res);
     throw new Error(`the ${provider.strategy} strategy neither redirected nor failed`);
   });
@@ -101,7 +101,7 @@ export function oidcRoutes(deps: Deps, passport: ParleyPassport, providers: Oidc
   // The provider's answer (code, state, iss; or error) is read from the URL and checked by openid-client.
   router.get('/auth/oidc/:id/callback', async (req, res) => {
     const provider = providerOf(req);
-    const returnTo = safeReturnTo(req.session?.returnTo, ownOrigin());
+    const returnTo = safeReturnTo(req.session?.returnTo, ownOrigin(deps));
     // No flow of this browser to finish: expired, finished already, or never started here.
     const flowStarted = Boolean(req.session?.[provider.strategy]);
     try {

@@ -9,6 +9,7 @@ import type { ComponentChildren } from 'preact';
 import { z } from 'zod';
 import type { PopupSignInMessage } from '../../shared/api.js';
 import type { Deps } from '../deps.js';
+import { ownOrigin } from '../deps.js';
 import { AppError, BadRequest } from '../errors.js';
 import { clearSessionCookie, csrfGuard, ownPageCaller, setSessionCookie } from '../http/own-session.js';
 import { parseBody, parseQuery } from '../http/validate.js';
@@ -44,8 +45,7 @@ export interface SignInPageOptions {
 export function signInPageRoutes(deps: Deps, passport: ParleyPassport, options: SignInPageOptions): Router {
   const router = Router();
   const csrf = csrfGuard(deps);
-  const ownOrigin = () => new URL(deps.publicUrl).origin;
-  const returnToOf = (value: unknown) => safeReturnTo(value, ownOrigin());
+  const returnToOf = (value: unknown) => safeReturnTo(value, ownOrigin(deps));
   router.use(cookieParser(), express.urlencoded({ extended: false, limit: '16kb' }));
   const ctxOf = (req: Request, res: Response, extra: Partial<FormContext> = {}): FormContext => ({
     csrf: csrf.tokenFor(req, res), returnTo: returnToOf(req.query.returnTo ?? (req.body as { returnTo?: unknown } | undefined)?.returnTo), ...extra,

@@ -6,6 +6,7 @@ import type { SessionAction } from '../auth/policy.js';
 import { transactional, type Tx } from '../db/index.js';
 import { commentRevisions, comments, sites, threads } from '../db/schema.js';
 import type { Caller, Deps } from '../deps.js';
+import { ownOrigin } from '../deps.js';
 import { BadRequest, EditWindowClosed, Forbidden, NameTaken, NotFound, ThreadClosed } from '../errors.js';
 import { nameBelongsToMember } from '../auth/names.js';
 import { hashIp, limitKeys } from '../limits/service.js';
@@ -138,7 +139,7 @@ async function loadOwnComment(tx: Tx, deps: Deps, caller: Caller, input: { comme
     .for('update', { of: comments })
     .limit(1);
   if (!found || found.comment.status === 'deleted') throw new NotFound('Comment');
-  assertCallerOnSite(caller, found.site, new URL(deps.publicUrl).origin);
+  assertCallerOnSite(caller, found.site, ownOrigin(deps));
   if (!isCommentAuthor(actor, found.comment)) throw new Forbidden('Only the author can change this comment.');
   if (!acceptsChanges(effectiveThreadStatus(found.thread, found.site, deps.now()))) throw new ThreadClosed();
   if (!isWithinEditWindow(found.comment, found.site, deps.now())) throw new EditWindowClosed();

@@ -14,6 +14,7 @@ import { toApiComment } from '../comments/serialize.js';
 import { transactional } from '../db/index.js';
 import { forumReads, threads } from '../db/schema.js';
 import type { Caller, Deps } from '../deps.js';
+import { ownOrigin } from '../deps.js';
 import { AuthRequired, BadRequest, Forbidden, InvalidCursor } from '../errors.js';
 import { hashIp, limitKeys } from '../limits/service.js';
 import { decideNewComment, refuseBannedWords } from '../moderation/phases.js';
@@ -26,11 +27,6 @@ import { canStartTopic, titleSlug } from './policy.js';
 
 export type ThreadRow = typeof threads.$inferSelect;
 export const TOPICS_PER_PAGE = 30;
-
-/** Parley's own pages (the forum) are no page of any site, but may read and write every site's forum. */
-export function ownOrigin(deps: Deps): string {
-  return new URL(deps.publicUrl).origin;
-}
 
 /** A site whose forum the caller may read: an enabled site, asked from no page, Parley's own, or one of the site's. */
 export async function forumSite(deps: Deps, caller: Caller, slug: string): Promise<Site> {

@@ -8,6 +8,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { doubleCsrf } from 'csrf-csrf';
 import { resolveSession, hashToken } from '../auth/service.js';
 import type { Caller, Deps } from '../deps.js';
+import { ownOrigin } from '../deps.js';
 import { Forbidden } from '../errors.js';
 
 export const SESSION_COOKIE = 'parley_session';
@@ -60,12 +61,11 @@ export function csrfGuard(deps: Deps): CsrfGuard {
     getCsrfTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined ?? req.get('x-csrf-token'),
     errorConfig: { statusCode: 403, message: 'This form has expired or did not come from Parley; reload the page and try again.', code: 'forbidden' },
   });
-  const ownOrigin = () => new URL(deps.publicUrl).origin;
   return {
     tokenFor: (req, res) => generateCsrfToken(req, res),
     protect: (req, res, next) => {
       const origin = req.get('origin');
-      if (req.method === 'POST' && origin && origin !== 'null' && origin !== ownOrigin()) {
+      if (req.method === 'POST' && origin && origin !== 'null' && origin !== ownOrigin(deps)) {
         next(new Forbidden('Parley\'s own forms are posted from Parley\'s own pages only.'));
         return;
       }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { withReturnTo } from '../auth/pages.js';
 import { dashboardStyles } from '../admin/styles.js';
 import type { Caller, Deps } from '../deps.js';
+import { ownOrigin } from '../deps.js';
 import { AuthRequired, Forbidden, NotFound, ValidationFailed } from '../errors.js';
 import { csrfGuard, ownPageCaller } from '../http/own-session.js';
 import { parse, parseParams, parseQuery } from '../http/validate.js';
@@ -37,7 +38,6 @@ export interface ImportRouteOptions {
 export function importRoutes(deps: Deps, options: ImportRouteOptions): { api: Router; pages: Router } {
   const { jobs, maxBytes } = options;
   const csrf = csrfGuard(deps);
-  const ownOrigin = () => new URL(deps.publicUrl).origin;
   /** A promise of the guard's verdict on the request as it stands (its header, or `req.body._csrf`). */
   const checkCsrf = (req: Request, res: Response) => new Promise<void>((resolve, reject) => {
     csrf.protect(req, res, (err?: unknown) => (err ? reject(err as Error) : resolve()));
@@ -123,7 +123,7 @@ export function importRoutes(deps: Deps, options: ImportRouteOptions): { api: Ro
   pages.post('/admin/:site/import', async (req, res) => {
     const { site } = parseParams(siteParams, req);
     const origin = req.get('origin');
-    if (origin && origin !== 'null' && origin !== ownOrigin()) throw new Forbidden('Parley\'s own forms are posted from Parley\'s own pages only.');
+    if (origin && origin !== 'null' && origin !== ownOrigin(deps)) throw new Forbidden('Parley\'s own forms are posted from Parley\'s own pages only.');
     await upload(req, res, site, true);
     back(res, site);
   });

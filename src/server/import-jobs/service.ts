@@ -9,6 +9,7 @@ import { roleOn } from '../auth/accounts.js';
 import { assertCallerOnSite, requireActor } from '../auth/service.js';
 import { importRuns } from '../db/schema.js';
 import type { Actor, Caller, Deps } from '../deps.js';
+import { ownOrigin } from '../deps.js';
 import { Forbidden, NotFound } from '../errors.js';
 import type { ImportFormat, ImportReport } from '../imports/service.js';
 import { canManageSite } from '../sites/policy.js';
@@ -23,7 +24,7 @@ const RUNS_SHOWN = 10;
 export async function requireImporterOf(deps: Deps, caller: Caller, slug: string): Promise<{ actor: Actor; site: Site }> {
   const actor = requireActor(caller, 'manage-site', 'Sign in first.');
   const site = await getSiteBySlug(deps, slug);
-  assertCallerOnSite(caller, site, new URL(deps.publicUrl).origin);
+  assertCallerOnSite(caller, site, ownOrigin(deps));
   if (!canManageSite(await roleOn(deps.db, site.id, actor.userId))) throw new Forbidden('Only an admin of this site may import comments into it.');
   return { actor, site };
 }

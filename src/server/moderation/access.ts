@@ -2,6 +2,7 @@ import { roleOn } from '../auth/accounts.js';
 import { assertCallerOnSite, requireActor } from '../auth/service.js';
 import type { DbOrTx } from '../db/index.js';
 import type { Actor, Caller, Deps } from '../deps.js';
+import { ownOrigin } from '../deps.js';
 import { Forbidden } from '../errors.js';
 import type { Site } from '../sites/service.js';
 import { canModerate } from './policy.js';
@@ -19,7 +20,7 @@ export async function requireModeratorOf(
   db: DbOrTx = deps.db,
 ): Promise<Actor> {
   const actor = requireActor(caller, 'moderate', 'Moderators sign in first.');
-  assertCallerOnSite(caller, site, new URL(deps.publicUrl).origin);
+  assertCallerOnSite(caller, site, ownOrigin(deps));
   if (!canModerate(await roleOn(db, site.id, actor.userId))) throw new Forbidden('Only moderators of this site may do that.');
   return actor;
 }

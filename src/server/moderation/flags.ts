@@ -10,6 +10,7 @@ import { isCommentAuthor } from '../comments/policy.js';
 import { transactional } from '../db/index.js';
 import { comments, flags, sites } from '../db/schema.js';
 import type { Caller, Deps } from '../deps.js';
+import { ownOrigin } from '../deps.js';
 import { Forbidden, NotFound } from '../errors.js';
 import { hashIp } from '../limits/service.js';
 import { cleanName, stripControls } from '../text.js';
@@ -29,7 +30,7 @@ export async function flagComment(deps: Deps, caller: Caller, input: FlagInput):
     const [found] = await tx.select({ comment: comments, site: sites }).from(comments)
       .innerJoin(sites, eq(sites.id, comments.siteId)).where(eq(comments.id, input.commentId)).for('update', { of: comments }).limit(1);
     if (!found || (found.comment.status !== 'approved' && found.comment.status !== 'pending')) throw new NotFound('Comment');
-    assertCallerOnSite(caller, found.site, new URL(deps.publicUrl).origin);
+    assertCallerOnSite(caller, found.site, ownOrigin(deps));
     const flagger = await actorOrNewGuest(deps, tx, {
       caller, action: 'flag', site: found.site, author: guestName ? { name: guestName, email: input.author?.email } : undefined,
     });

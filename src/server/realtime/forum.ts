@@ -9,6 +9,7 @@ import type { ModJoinAck } from '../../shared/api.js';
 import { ErrorCodes } from '../../shared/errors.js';
 import { assertCallerOnSite } from '../auth/service.js';
 import type { Deps } from '../deps.js';
+import { ownOrigin } from '../deps.js';
 import { getSiteBySlug } from '../sites/service.js';
 
 export const forumRoom = (siteId: string) => `forum:${siteId}`;
@@ -19,7 +20,7 @@ export async function joinForum(deps: Deps, origin: string | undefined, socket: 
   const parsed = joinRequest.safeParse(req);
   if (!parsed.success) return { ok: false, error: { code: ErrorCodes.validation, message: 'site must be a site\'s slug.' } };
   const site = await getSiteBySlug(deps, parsed.data.site);
-  assertCallerOnSite({ actor: null, origin: origin ?? null }, site, new URL(deps.publicUrl).origin);
+  assertCallerOnSite({ actor: null, origin: origin ?? null }, site, ownOrigin(deps));
   await socket.join(forumRoom(site.id));
   return { ok: true };
 }

@@ -7,6 +7,7 @@ import type { ClientToServerEvents, CommentStatus, JoinAck, ModJoinAck, ServerTo
 import { ErrorCodes } from '../../shared/errors.js';
 import { hashToken, resolveSession } from '../auth/service.js';
 import type { Actor, Deps } from '../deps.js';
+import { ownOrigin } from '../deps.js';
 import { threadChangeNames, type ThreadChange } from '../events.js';
 import { AppError, Forbidden, NotFound } from '../errors.js';
 import { SESSION_COOKIE } from '../http/own-session.js';
@@ -99,7 +100,7 @@ export function createSocketServer(httpServer: http.Server, deps: Deps, options:
 
   // Before keepConnectionInfo, which empties the request: this one wants no address, only the cookie.
   // Parley's origin as deps know it: with PORT=0 the configured one names no real port until the server listens.
-  const cookieOf = keepOwnPageCookie(io, () => new URL(deps.publicUrl).origin);
+  const cookieOf = keepOwnPageCookie(io, () => ownOrigin(deps));
   // First of the engine's listeners that read the address: the others read the one it keeps.
   const infoOf = keepConnectionInfo(io, options.clientAddress);
   io.use(capConnectionsPerIp(io, options.socketsPerIp, (conn) => infoOf(conn).address));

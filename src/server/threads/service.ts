@@ -4,6 +4,7 @@ import { assertCallerOnSite } from '../auth/service.js';
 import { transactional } from '../db/index.js';
 import { threads } from '../db/schema.js';
 import type { Caller, Deps } from '../deps.js';
+import { ownOrigin } from '../deps.js';
 import { BadRequest, Forbidden, NotFound } from '../errors.js';
 import { hashIp, limitKeys } from '../limits/service.js';
 import { originOf, siteNamedOrAllowing, type Site } from '../sites/service.js';
@@ -39,7 +40,7 @@ function fromSitePage(caller: Caller, site: Site): boolean {
 export async function resolveThread(deps: Deps, caller: Caller, input: ResolveThreadInput): Promise<{ site: Site; thread: Thread }> {
   const site = await siteNamedOrAllowing(deps, { slug: input.site, pageUrl: input.url ?? caller.origin ?? undefined });
   // Parley's own pages (the forum) read every site's threads; only the site's pages create them (below).
-  assertCallerOnSite(caller, site, new URL(deps.publicUrl).origin);
+  assertCallerOnSite(caller, site, ownOrigin(deps));
   // A page without an identifier is keyed by its address (Disqus does the same): normalised, so that
   // every way of writing it, and an imported Disqus thread keyed by its link, name one thread.
   const key = input.key ? (looksLikeUrl(input.key) ? safeKey(input.key, site) : input.key)
@@ -87,7 +88,7 @@ export async function getThreadForCaller(deps: Deps, caller: Caller, id: string)
   const found = await readThreadWithSite(deps.db, id);
   if (!found) throw new NotFound('Thread');
   // Parley's own pages (the forum's topics) take part in every site's threads, as its dashboard moderates them.
-  assertCallerOnSite(caller, found.site, new URL(deps.publicUrl).origin);
+  assertCallerOnSite(caller, found.site, ownOrigin(deps));
   return found;
 }
 

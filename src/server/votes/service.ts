@@ -5,6 +5,7 @@ import { actorOrNewGuest, assertCallerOnSite, consumeGuestAllowance } from '../a
 import { transactional, type Tx } from '../db/index.js';
 import { comments, sites, threads, votes } from '../db/schema.js';
 import type { Caller, Deps } from '../deps.js';
+import { ownOrigin } from '../deps.js';
 import { Forbidden, NotFound, ThreadClosed } from '../errors.js';
 import { canVote, isCommentAuthor } from '../comments/policy.js';
 import { hashIp, limitKeys } from '../limits/service.js';
@@ -34,7 +35,7 @@ export async function voteOnComment(
   return transactional(deps.db, async (tx, afterCommit) => {
     const found = await lockComment(tx, input.commentId, caller.actor?.userId);
     if (!found || found.comment.status === 'deleted') throw new NotFound('Comment');
-    assertCallerOnSite(caller, found.site, new URL(deps.publicUrl).origin);
+    assertCallerOnSite(caller, found.site, ownOrigin(deps));
     if (!canVote(found.comment)) throw new Forbidden('This comment cannot be voted on.');
     if (!acceptsChanges(effectiveThreadStatus(found.thread, found.site, deps.now()))) throw new ThreadClosed();
     await refuseBannedVoter(tx, { siteId: found.site.id, userId: caller.actor?.userId ?? null, email: caller.actor ? null : input.author?.email ?? null, ipHash, now: deps.now() });
