@@ -12,10 +12,10 @@ import busboy from 'busboy';
 import { ErrorCodes } from '../../shared/errors.js';
 import { AppError, BadRequest, Forbidden, PayloadTooLarge } from '../errors.js';
 import type { UploadedFile } from './jobs.js';
+import { isGzipHead } from '../imports/export-file.js';
 
 /** Room for the form's other fields and part headers around the file. */
 const FORM_OVERHEAD = 64 * 1024;
-const GZIP_MAGIC = [0x1f, 0x8b];
 
 export interface UploadOptions {
   dir: string;
@@ -111,7 +111,7 @@ export function receiveUpload(req: Request, options: UploadOptions): Promise<Rec
         stream.on('limit', () => fail(tooLarge(options.maxBytes)));
         stream.pipe(out);
         await finished(out);
-        stored.gzipped = head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+        stored.gzipped = isGzipHead(head);
       })();
       writing.catch((err: unknown) => fail(err instanceof AppError ? err : new BadRequest('The upload could not be stored.')));
     });

@@ -1,8 +1,8 @@
-import { closeSync, createReadStream, openSync, readSync, statSync, writeFileSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import type { Deps } from '../deps.js';
+import { exportFileOpener } from './export-file.js';
 import { importComments, type ImportFormat, type ImportProgress, type ImportReport } from './service.js';
 
 type WithDatabase = <T>(work: (deps: Deps) => Promise<T>) => Promise<T>;
@@ -28,13 +28,7 @@ export async function importCommand(format: ImportFormat, args: string[], withDa
   if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0 && batchSize <= 10_000)) throw new Error('--batch-size takes a whole number from 1 to 10000.');
 
   const progress = new Progress(size);
-  // Disqus mails its exports gzipped: read .xml.gz as it is, told by its magic bytes, not its name.
-  const gzipped = startsWithGzipMagic(file);
-  const open = () => {
-    const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
-    raw.on('data', (chunk) => progress.bytes(chunk.length));
-    return gzipped ? raw.pipe(createGunzip()) : raw;
-  };
+  const open = exportFileOpener(file, (n) => progress.bytes(n));
   const started = Date.now();
   let report: ImportReport;
   try {
@@ -47,13 +41,6 @@ export async function importCommand(format: ImportFormat, args: string[], withDa
   if (values.report) writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
   console.log(summary(report));
   console.log(`Took ${((Date.now() - started) / 1000).toFixed(1)} s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.`);
-}
-
-function startsWithGzipMagic(file: string): boolean {
-  const magic = Buffer.alloc(2);
-  const fd = openSync(file, 'r');
-  try { readSync(fd, magic, 0, 2, 0); } finally { closeSync(fd); }
-  return magic[0] === 0x1f && magic[1] === 0x8b;
 }
 
 const PASS_NAMES = { 1: 'planning', 2: 'writing', 3: 'replies set aside' } as const;

@@ -1,7 +1,5 @@
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createGunzip } from 'node:zlib';
 import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import { DEMO_SITE } from '../demo/page.js';
@@ -10,6 +8,7 @@ import { exportDisqus } from './export-disqus.js';
 import { exportJson } from './export-json.js';
 import { importJson, type ImportJsonReport } from './import-json.js';
 import { exportOutput } from './stdout.js';
+import { exportFileOpener } from '../imports/export-file.js';
 
 type WithDatabase = <T>(work: (deps: Deps, config: Config) => Promise<T>) => Promise<T>;
 
@@ -36,7 +35,7 @@ export async function importJsonCommand(args: string[], withDatabase: WithDataba
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new Error('Give the export: import json FILE.');
   statSync(file); // a missing file is named before the database starts
-  const open = (): Readable => (isGzip(file) ? createReadStream(file).pipe(createGunzip()) : createReadStream(file));
+  const open = exportFileOpener(file);
   const report = await withDatabase(async (deps, config) => {
     const imported = await importJson(deps, { open });
     // As create-site does: a real site ends the demo at once (its localhost origins leave the allowlist), unless DEMO=true.
@@ -44,13 +43,6 @@ export async function importJsonCommand(args: string[], withDatabase: WithDataba
     return imported;
   });
   console.log(summary(report));
-}
-
-function isGzip(file: string): boolean {
-  const magic = Buffer.alloc(2);
-  const fd = openSync(file, 'r');
-  try { readSync(fd, magic, 0, 2, 0); } finally { closeSync(fd); }
-  return magic[0] === 0x1f && magic[1] === 0x8b;
 }
 
 export function summary(report: ImportJsonReport): string {
