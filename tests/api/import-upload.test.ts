@@ -395,7 +395,7 @@ describe('importing from the dashboard', () => {
 
     // A few a second: never two within the interval (less the sockets' jitter), the last state before the end.
     const stamps = admin.heard.filter((h) => h.event === 'import:progress' && h.data.jobId === res.json.job.jobId).map((h) => h.at);
-    assert.ok(stamps.length >= 3, `progress events: ${stamps.length}`);
+    assert.ok(stamps.length >= 2, `progress events: ${stamps.length} (at least two, to measure the gap between them)`);
     const span = stamps[stamps.length - 1] - stamps[0];
     assert.ok(stamps.length <= span / 200 + 2, `${stamps.length} events in ${span} ms`);
     for (let i = 1; i < stamps.length; i++) assert.ok(stamps[i] - stamps[i - 1] >= 100, `events ${stamps[i] - stamps[i - 1]} ms apart`);
