@@ -10,6 +10,7 @@ import { io as connect } from 'socket.io-client';
 import { createAccount } from '../../src/server/auth/accounts.js';
 import { createSession } from '../../src/server/auth/service.js';
 import { mailDeliveries, siteMembers, users } from '../../src/server/db/schema.js';
+import { createSite } from '../../src/server/sites/service.js';
 import { sendDigest } from '../../src/server/notifications/send.js';
 import { api, openThread, SITE_ORIGIN, startTestApp, type TestApp } from '../helpers/app.js';
 import { startMailbox, type TestMailbox } from '../helpers/smtp.js';
@@ -271,5 +272,81 @@ describe('mail to moderators', () => {
     assert.match(alert.subject, /waits for moderation \(pending\)/);
     assert.match(alert.text, /\/admin\/news\?queue=pending/);
     await nothingFor(quiet.email, 1_000);
+  });
+});
+
+describe('as an attacker would try it', () => {
+  async function subscriptionRows(threadId: string) {
+    const { rows } = await app.database.pool.query('select user_id, email, confirmed_at from thread_subscriptions where thread_id = $1', [threadId]);
+    return rows;
+  }
+
+  test('following a thread from a foreign page, with another site\'s token or a tampered one follows nothing', async () => {
+    const thread = await newThread();
+    const reader = await member();
+    const other = await createSite(app.deps, { slug: `elsewhere-${threads}`, name: 'Elsewhere', origins: ['https://elsewhere.example'] });
+    const otherSession = await createSession(app.deps.db, { userId: reader.id, siteId: other.id, scope: 'embed', now: new Date(), days: 1 });
+    const path = `/api/v1/threads/${thread.id}/subscription`;
+    const foreignPage = await api(app, 'POST', path, { token: reader.token, headers: { origin: 'https://evil.example' }, body: {} });
+    assert.equal(foreignPage.status, 403);
+    const otherSite = await api(app, 'POST', path, { token: otherSession.token, headers: { origin: SITE_ORIGIN }, body: {} });
+    assert.equal(otherSite.status, 403);
+    const tampered = await api(app, 'POST', path, { token: `${reader.token.slice(0, -2)}xx`, headers: { origin: SITE_ORIGIN }, body: {} });
+    assert.equal(tampered.status, 401);
+    const guestFromAfar = await api(app, 'POST', path, { headers: { origin: 'https://evil.example' }, body: { email: 'victim@example.org' } });
+    assert.equal(guestFromAfar.status, 403);
+    assert.deepEqual(await subscriptionRows(thread.id), [], 'no subscription, confirmed or not');
+    await nothingFor('victim@example.org', 1_000);
+  });
+
+  test('twenty simultaneous requests to follow one address make one pending subscription and one confirmation mail', async () => {
+    const thread = await newThread();
+    const email = `twenty-${Date.now()}@example.org`;
+    const answers = await Promise.all(Array.from({ length: 20 }, () =>
+      api(app, 'POST', `/api/v1/threads/${thread.id}/subscription`, { headers: { origin: SITE_ORIGIN }, body: { email } })));
+    assert.ok(answers.every((a) => a.status === 200 || a.status === 429), answers.map((a) => a.status).join(','));
+    const rows = await subscriptionRows(thread.id);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].confirmed_at, null, 'nobody but the address\'s owner confirms it');
+    await mailbox.next(email);
+    await nothingFor(email, 1_500);
+  });
+
+  test('another site\'s token, or a foreign page, reads none of a reader\'s notices', async () => {
+    const thread = await newThread();
+    const ana = await member('Ana Notices');
+    const bob = await member('Bob Notices');
+    const parent = await post(thread.id, 'A view on notices', ana);
+    await post(thread.id, 'A private-ish answer', bob, parent.comment.id);
+    await mailbox.next(ana.email);
+    const mine = await api(app, 'GET', '/api/v1/me/notifications', { token: ana.token, headers: { origin: SITE_ORIGIN } });
+    assert.equal(mine.status, 200);
+    assert.ok(mine.json.unread >= 1);
+    const other = await createSite(app.deps, { slug: `elsewhere-n-${threads}`, name: 'Elsewhere', origins: ['https://elsewhere.example'] });
+    const otherSession = await createSession(app.deps.db, { userId: ana.id, siteId: other.id, scope: 'embed', now: new Date(), days: 1 });
+    const asked = await api(app, 'GET', '/api/v1/me/notifications?site=news', { token: otherSession.token, headers: { origin: 'https://elsewhere.example' } });
+    assert.equal(asked.status, 403);
+    assert.doesNotMatch(asked.text, /private-ish/);
+    const fromAfar = await api(app, 'GET', '/api/v1/me/notifications', { token: ana.token, headers: { origin: 'https://evil.example' } });
+    assert.ok(fromAfar.status === 403, `got ${fromAfar.status}`);
+    assert.doesNotMatch(fromAfar.text, /private-ish/);
+  });
+
+  test('an unsubscribe link cannot be guessed or altered, and a replayed one changes nothing more', async () => {
+    const thread = await newThread();
+    const follower = await member();
+    const writer = await member();
+    await api(app, 'POST', `/api/v1/threads/${thread.id}/subscription`, { token: follower.token, headers: { origin: SITE_ORIGIN }, body: {} });
+    await post(thread.id, 'First of the followed', writer);
+    const mail = await mailbox.next(follower.email);
+    const oneClick = /<([^>]+)>/.exec(String(mail.headers.get('list-unsubscribe')))![1];
+    const altered = oneClick.replace(/\/unsubscribe\/([\w-]+)/, (_m, token: string) => `/unsubscribe/${token.slice(0, -3)}abc`);
+    assert.equal((await fetch(altered, { method: 'POST', body: 'List-Unsubscribe=One-Click' })).status, 404);
+    assert.equal((await subscriptionRows(thread.id)).length, 1, 'an altered link unsubscribes nobody');
+    assert.equal((await fetch(oneClick, { method: 'POST', body: 'List-Unsubscribe=One-Click' })).status, 200);
+    const again = await fetch(oneClick, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
+    assert.ok(again.status === 200 || again.status === 404, `a replay answers ${again.status}`);
+    await post(thread.id, 'After unsubscribing', writer);
+    await nothingFor(follower.email);
   });
 });

@@ -7,8 +7,9 @@ import { createHmac } from 'node:crypto';
 import { and, desc, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import { transactional, type Tx } from '../db/index.js';
 import { comments, mailSuppressions, moderatorAlerts, notifications, sites, threadSubscriptions, threads, users } from '../db/schema.js';
-import type { Caller, Deps } from '../deps.js';
-import { AuthRequired, BadRequest, Forbidden, SignInRequired } from '../errors.js';
+import { ownOrigin, type Caller, type Deps } from '../deps.js';
+import { AuthRequired, BadRequest, Forbidden, NotFound, SignInRequired } from '../errors.js';
+import { assertCallerOnSite } from '../auth/service.js';
 import { QUEUES } from '../jobs/queue.js';
 import { hashIp, limitKeys } from '../limits/service.js';
 import { requireModeratorOf } from '../moderation/access.js';
@@ -52,6 +53,9 @@ function recipientKey(deps: Deps, email: string): string {
   return `to:notify:${createHmac('sha256', deps.secret).update(email).digest('base64url')}`;
 }
 
+/** A confirmation asked for again this soon after the first is the same request (a double click, a retry): not mailed twice. */
+const CONFIRMATION_RESEND_MS = 60_000;
+
 /**
  * Follows a thread. A signed-in account with a verified address follows at once; an address
  * typed by a guest (or anyone without an account) gets a confirmation link first, and nothing
@@ -81,6 +85,8 @@ export async function subscribe(deps: Deps, caller: Caller, input: { threadId: s
   const confirmedNow = email === guestAddress;
   if (!confirmedNow) await deps.limits.consume('mail', [...limitKeys(hashIp(deps.secret, caller.ip), null), recipientKey(deps, email)]);
   return transactional(deps.db, async (tx, afterCommit) => {
+    // Requests for one reader or address on one thread take turns: the second finds the first's row.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`subscribe:${thread.id}:${actor?.userId ?? email}`}))`);
     const values = { siteId: site.id, threadId: thread.id, userId: actor?.userId ?? null, email, mode, confirmedAt: confirmedNow ? deps.now() : null };
     const existing = actor
       ? await ownSubscription(tx, thread.id, actor.userId)
@@ -93,7 +99,7 @@ export async function subscribe(deps: Deps, caller: Caller, input: { threadId: s
       : await tx.insert(threadSubscriptions).values(values).returning();
     if (row.confirmedAt) {
       await clearSuppressions(tx, email, thread.id);
-    } else {
+    } else if (!existing || existing.createdAt.getTime() < deps.now().getTime() - CONFIRMATION_RESEND_MS) {
       const queued = await queueMail(deps, tx, {
         siteId: site.id, email, userId: actor?.userId ?? null, kind: 'confirm', threadId: thread.id, mode: 'instant',
         data: { purpose: 'confirm-subscription', subscriptionId: row.id }, dedupeKey: `confirm-sub:${row.id}:${deps.now().getTime()}`,
@@ -122,19 +128,20 @@ export interface NotificationItem {
 
 const LIST_MAX = 30;
 
-/** The site a reader's notices are listed for: their session's, or the one named (an account's session serves all). */
+/**
+ * The site a reader's notices are listed for: their session's, or the one named (an account's
+ * session serves all); asked from one of that site's pages (or Parley's own), as every reader action is.
+ */
 async function siteOfCaller(deps: Deps, caller: Caller, slug: string | undefined): Promise<{ userId: string; siteId: string }> {
   const actor = caller.actor;
   if (!actor) throw new AuthRequired('Sign in to see your notifications.');
-  if (actor.siteId) {
-    if (slug) {
-      const site = await getSiteBySlug(deps, slug);
-      if (site.id !== actor.siteId) throw new Forbidden('This session was issued for another site.');
-    }
-    return { userId: actor.userId, siteId: actor.siteId };
-  }
-  if (!slug) throw new BadRequest('Name the site.', { site: ['required'] });
-  return { userId: actor.userId, siteId: (await getSiteBySlug(deps, slug)).id };
+  if (!actor.siteId && !slug) throw new BadRequest('Name the site.', { site: ['required'] });
+  const [site] = await deps.db.select({ id: sites.id, slug: sites.slug, enabled: sites.enabled, allowedOrigins: sites.allowedOrigins })
+    .from(sites).where(actor.siteId ? eq(sites.id, actor.siteId) : eq(sites.slug, slug!));
+  if (!site) throw new NotFound('Site');
+  if (slug && site.slug !== slug) throw new Forbidden('This session was issued for another site.');
+  assertCallerOnSite(caller, site, ownOrigin(deps));
+  return { userId: actor.userId, siteId: site.id };
 }
 
 /** The newest notices of the reader on the site (still-published comments only), and how many are unread. */
