@@ -276,3 +276,27 @@ test('the widget on a topic page (Parley\'s own origin) replies, votes and flags
   const made = await api(app, 'GET', `/api/v1/threads?site=news&key=new-page&url=${encodeURIComponent(`${app.url}/new-page`)}`, { headers: own });
   assert.equal(made.status, 403);
 });
+
+test('as an attacker: another site\'s token or a tampered one starts no topic; twenty copies at once leave no topic without its first post', async () => {
+  const other = await createSite(app.deps, { slug: 'rival', name: 'Rival', origins: ['https://rival.example'] });
+  await createAccount(app.deps, { email: 'outsider@rival.example', password: 'a long password', displayName: 'Otto', verified: true });
+  const login = await api(app, 'POST', '/api/v1/auth/login', { body: { email: 'outsider@rival.example', password: 'a long password', site: other.slug } });
+  assert.equal(login.status, 200, login.text);
+  const before = await threadCount();
+  const rivalToken = await startTopic({ category: 'analysis', title: 'From a rival site', body: 'Posted with its token' }, login.json.session.token);
+  assert.equal(rivalToken.status, 403);
+  const tampered = await startTopic({ category: 'analysis', title: 'Tampered', body: 'Posted with a bent token' }, `${member.token.slice(0, -2)}zz`);
+  assert.equal(tampered.status, 401);
+  assert.equal(await threadCount(), before, 'nothing written');
+
+  const copies = await Promise.all(Array.from({ length: 20 }, () =>
+    startTopic({ category: 'analysis', title: 'Twenty at once', body: 'The same topic, sent twenty times' })));
+  const created = copies.filter((c) => c.status === 201);
+  assert.ok(copies.every((c) => c.status === 201 || c.status === 429), copies.map((c) => c.status).join(','));
+  assert.equal(await threadCount(), before + created.length, 'a topic for each 201, and none for a refusal');
+  const { rows } = await app.database.pool.query(
+    `select t.id, count(c.id)::int as posts from threads t left join comments c on c.thread_id = t.id
+      where t.title = 'Twenty at once' group by t.id`);
+  assert.equal(rows.length, created.length);
+  assert.ok(rows.every((r) => r.posts === 1), 'each with exactly its first post');
+});
