@@ -153,8 +153,8 @@ export async function startParley(config: Config, log: Logger = createLogger(con
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
     stopPruning();
-    await workers?.stop();
-    await drain(parts, log);
+    // The workers have connections of their own: they finish their jobs while requests drain, not after.
+    await Promise.all([workers?.stop(), drain(parts, log)]);
     await adapter?.close();
     await redis?.quit();
     await database.close();
